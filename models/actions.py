@@ -1,0 +1,130 @@
+"""One small input record per action (each is a workflow Update named as the action).
+
+The names follow the contracts' catalogue (shared/spec/contracts.md), so a scenario's
+``do: extend`` and ``complaints extend`` reach the same Update, ``extend``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from models.complaint import Complainant, Officer
+
+
+@dataclass
+class Registration:
+    """Everything needed to start a complaint's workflow (its id is ``ref``)."""
+
+    ref: str
+    policy: str
+    received: datetime                       # timezone-aware
+    complainant: Complainant
+    officers: list[Officer]                  # the council's directory at registration
+    complaints_team_email: str
+    channel: str | None = None
+    service_area: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    child: str | None = None
+    matter_date: date | None = None
+    late_accepted: bool = False
+    late_reason: str | None = None
+
+
+@dataclass
+class Assign:
+    officer: str
+    # The council's directory as the caller knows it now, so an officer who joined
+    # after registration can be assigned. None keeps the complaint's copy.
+    officers: list[Officer] | None = None
+
+
+@dataclass
+class Extend:
+    reason: str
+    new_due: date | None = None
+
+
+@dataclass
+class Suspend:
+    reason: str
+    detail: str | None = None
+
+
+@dataclass
+class Resume:
+    pass
+
+
+@dataclass
+class Respond:
+    outcome: str
+
+
+@dataclass
+class SubmitLearning:
+    text: str | None = None
+
+
+@dataclass
+class Escalate:
+    reason: str
+    late_accepted: bool = False
+    late_reason: str | None = None
+
+
+@dataclass
+class AppointIndependentPerson:
+    name: str
+
+
+@dataclass
+class PanelHeld:
+    pass
+
+
+@dataclass
+class PanelReport:
+    pass
+
+
+@dataclass
+class Discontinue:
+    reason: str
+    detail: str | None = None
+
+
+@dataclass
+class ProceedingsEnded:
+    on: date
+
+
+@dataclass
+class Resubmit:
+    late_accepted: bool = False
+    late_reason: str | None = None
+
+
+@dataclass
+class Withdraw:
+    reason: str | None = None
+
+
+# The action name (as in scenarios and on the command line) -> its input record.
+ACTIONS: dict[str, type] = {
+    "assign": Assign,
+    "reassign": Assign,
+    "extend": Extend,
+    "suspend": Suspend,
+    "resume": Resume,
+    "respond": Respond,
+    "submit_learning": SubmitLearning,
+    "escalate": Escalate,
+    "appoint_independent_person": AppointIndependentPerson,
+    "panel_held": PanelHeld,
+    "panel_report": PanelReport,
+    "discontinue": Discontinue,
+    "proceedings_ended": ProceedingsEnded,
+    "resubmit": Resubmit,
+    "withdraw": Withdraw,
+}

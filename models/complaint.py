@@ -1,0 +1,166 @@
+"""The state of one complaint, as the workflow holds it and the record store keeps it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+COMPLAINANT_TYPES = (
+    "child", "child_with_advocate", "parent", "family_member", "foster_carer",
+    "special_guardian", "adopter", "professional", "other",
+)
+OUTCOMES = ("upheld", "partially_upheld", "not_upheld", "no_finding")
+ESCALATION_REASONS = ("late_response", "no_response", "no_actions", "disagree")
+SUSPENSION_REASONS = ("court_proceedings", "police_investigation", "other")
+STATUSES = ("open", "suspended", "closed", "withdrawn", "discontinued")
+
+# Who a notification is for, besides an officer id.
+COMPLAINANT = "complainant"
+COMPLAINTS_TEAM = "complaints_team"
+
+# Stage 3's three clocks, in the order they run.
+PANEL_MEETING, PANEL_REPORT, FINAL_RESPONSE = "panel_meeting", "panel_report", "final_response"
+
+
+@dataclass
+class Officer:
+    id: str
+    name: str
+    email: str
+    manager: str | None = None
+
+
+@dataclass
+class Complainant:
+    name: str
+    email: str
+    type: str
+
+
+@dataclass
+class Suspension:
+    on: date
+    reason: str
+    days_left: int
+    resumed: date | None = None
+
+
+@dataclass
+class Assignment:
+    stage: int
+    officer: str
+    at: datetime
+    replaced_officer: str | None = None
+
+
+@dataclass
+class StageRecord:
+    """One stage of the complaint: its clock, who handles it and how it ended."""
+
+    stage: int
+    requested_at: datetime
+    start_day: date
+    working_days: int
+    due: date | None                 # None while the clock is suspended
+    original_due: date
+    officer: str | None = None
+    request_reason: str | None = None          # why the complainant asked for this stage
+    late_accepted_reason: str | None = None
+    extended_due: date | None = None
+    extension_reason: str | None = None
+    suspended_on: date | None = None
+    days_left: int | None = None
+    suspensions: list[Suspension] = field(default_factory=list)
+    responded: date | None = None
+    responding_officer: str | None = None
+    outcome: str | None = None                 # an OUTCOMES value, or "no_response"
+    on_time: bool | None = None
+    independent_person: str | None = None
+    # Stage 3: which clock runs, and whether each clock reached so far was met.
+    clock: str | None = None
+    clocks_met: list[bool] = field(default_factory=list)
+    panel_held: date | None = None
+    panel_report: date | None = None
+    # Lessons learnt (stages with an officer).
+    learning_submitted: date | None = None
+    learning_text: str | None = None
+    learning_reminders_sent: int = 0
+
+
+@dataclass
+class Discontinuation:
+    on: date
+    reason: str
+    stage: int
+    proceedings_ended: date | None = None
+    resubmitted: date | None = None
+
+
+@dataclass
+class SentNotice:
+    """What the complaint has sent (for `complaints status`); the mail itself is in the outbox."""
+
+    key: str
+    stage: int
+    kind: str
+    to: str
+    at: datetime
+    due: date | None
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    action: str
+    detail: str = ""
+
+
+@dataclass
+class ComplaintState:
+    ref: str
+    policy: str
+    policy_version: int
+    received: datetime
+    complainant: Complainant
+    channel: str | None = None
+    service_area: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    child: str | None = None
+    matter_date: date | None = None
+    late_accepted_reason: str | None = None
+    status: str = "open"
+    stage: int = 1
+    stages: list[StageRecord] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    discontinuation: Discontinuation | None = None
+    closed_on: date | None = None
+    withdrawn_on: date | None = None
+    withdrawal_reason: str | None = None
+    sent: list[SentNotice] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+    # Chasing already done up to and including this day (so nothing is sent twice).
+    chased_through: date | None = None
+
+    @property
+    def current(self) -> StageRecord:
+        return self.stages[-1]
+
+
+@dataclass
+class Notice:
+    """A notification the complaint decided to send; the activity renders and mails it.
+
+    ``key`` is unique within the complaint and is the outbox's idempotency key together
+    with the reference: the same notice is never mailed twice.
+    """
+
+    key: str
+    ref: str
+    stage: int
+    kind: str
+    to: str                 # an officer id, COMPLAINANT or COMPLAINTS_TEAM
+    to_name: str
+    to_email: str
+    at: datetime            # Europe/London, with its UTC offset
+    due: date | None
+    details: dict[str, str] = field(default_factory=dict)

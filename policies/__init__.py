@@ -1,0 +1,155 @@
+"""Complaint procedures as data: one YAML file a policy, validated with pydantic.
+
+A council adds or changes a procedure by adding or editing a file here (or in the folder
+named by ``COMPLAINTS_POLICY_DIR``); no code changes. A complaint is started with a copy
+of its policy, so a running complaint keeps the version it started with.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+BUILT_IN = Path(__file__).parent
+
+PositiveDays = Annotated[int, Field(ge=1, le=400)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PanelClocks(_Frozen):
+    """Stage 3 runs three clocks in turn: the panel meeting (the stage's own clock),
+    the panel's recommendations, then the council's final response."""
+
+    recommendations_working_days: PositiveDays = 5
+    final_response_working_days: PositiveDays = 15
+
+
+class Stage(_Frozen):
+    stage: Annotated[int, Field(ge=1, le=3)]
+    name: str
+    working_days: PositiveDays
+    # The furthest an extension may take the clock, in working days from the start.
+    # None: the stage cannot be extended.
+    max_working_days: PositiveDays | None = None
+    # Working days after this stage's response in which the complainant may ask for
+    # the next stage. Ignored on the last stage.
+    escalation_window_working_days: PositiveDays = 20
+    # Whether an investigating officer handles the stage (stage 3 is the complaints
+    # team's: there is no officer to chase).
+    has_officer: bool = True
+    # Code: stage 2 handled by someone other than the stage 1 officer.
+    officer_must_differ_from_previous_stage: bool = False
+    panel: PanelClocks | None = None
+
+    @model_validator(mode="after")
+    def _extension_beyond_clock(self) -> Stage:
+        if self.max_working_days is not None and self.max_working_days <= self.working_days:
+            raise ValueError(
+                f"max_working_days ({self.max_working_days}) must be more than "
+                f"working_days ({self.working_days})"
+            )
+        return self
+
+    @property
+    def extra_working_days(self) -> int | None:
+        if self.max_working_days is None:
+            return None
+        return self.max_working_days - self.working_days
+
+
+class Chasing(_Frozen):
+    """Who is chased, when (procedures section 4). Times are Europe/London on working days."""
+
+    hour: Annotated[int, Field(ge=0, le=23)] = 9
+    unassigned_after_working_days: PositiveDays = 1
+    due_soon_working_days_before: PositiveDays = 3
+    overdue_repeat_working_days: PositiveDays = 5
+    learning_first_after_working_days: PositiveDays = 5
+    learning_repeat_working_days: PositiveDays = 5
+    learning_reminders_at_most: Annotated[int, Field(ge=0, le=20)] = 3
+
+
+class Policy(_Frozen):
+    name: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
+    version: Annotated[int, Field(ge=1)]
+    title: str
+    # Time limit to complain, in calendar days from when the matter arose.
+    time_limit_days: PositiveDays = 365
+    suspension_allowed: bool = True
+    # After proceedings end, a discontinued complaint may be resubmitted for this long.
+    resubmission_window_days: PositiveDays = 365
+    # A closed complaint may be reopened by a late-accepted escalation for this long.
+    reopen_window_days: PositiveDays = 365
+    closure_days: list[date] = Field(default_factory=list)
+    stages: list[Stage]
+    chasing: Chasing = Chasing()
+
+    @model_validator(mode="after")
+    def _stages_in_order(self) -> Policy:
+        numbers = [s.stage for s in self.stages]
+        if not numbers or numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError(f"stages must be numbered 1, 2, ... in order; got {numbers}")
+        return self
+
+    def stage(self, number: int) -> Stage:
+        for s in self.stages:
+            if s.stage == number:
+                return s
+        raise KeyError(f"the {self.name} procedure has no stage {number}")
+
+    @property
+    def last_stage(self) -> int:
+        return self.stages[-1].stage
+
+
+class PolicyError(ValueError):
+    """A policy that is unknown, or whose file does not validate."""
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for e in error.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        parts.append(f"{where}: {e['msg']}")
+    return "; ".join(parts)
+
+
+def load_policy_file(path: Path) -> Policy:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"policy file {path.name}: not valid YAML ({exc})") from exc
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(f"policy file {path.name}: {_describe(exc)}") from exc
+    if policy.name != path.stem:
+        raise PolicyError(f"policy file {path.name}: name: must match the file name ({path.stem!r})")
+    return policy
+
+
+def policy_dirs() -> list[Path]:
+    extra = os.environ.get("COMPLAINTS_POLICY_DIR")
+    return ([Path(extra)] if extra else []) + [BUILT_IN]
+
+
+def load_policy(name: str) -> Policy:
+    """The named policy; a council's own folder takes precedence over the built-in files."""
+    for folder in policy_dirs():
+        path = folder / f"{name}.yaml"
+        if path.is_file():
+            return load_policy_file(path)
+    known = ", ".join(sorted(available_policies()))
+    raise PolicyError(f"unknown policy {name!r} (known: {known})")
+
+
+def available_policies() -> set[str]:
+    return {p.stem for folder in policy_dirs() if folder.is_dir() for p in folder.glob("*.yaml")}

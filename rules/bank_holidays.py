@@ -1,0 +1,23 @@
+"""Bank holidays in England and Wales, from the pinned ``holidays`` package."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import holidays
+
+
+def bank_holidays(years: Iterable[int]) -> list[date]:
+    """Every bank holiday in England and Wales in the given years, substitute days included.
+
+    ``holidays`` also lists some observed dates that fall at weekends; the calendar's
+    weekday test makes those harmless.
+    """
+    table = holidays.country_holidays("GB", subdiv="ENG", years=list(years))
+    return sorted(table.keys())
+
+
+def days_off(first_year: int, last_year: int, closure_days: Iterable[date] = ()) -> list[date]:
+    """Bank holidays from ``first_year`` to ``last_year`` inclusive, plus council closure days."""
+    return sorted(set(bank_holidays(range(first_year, last_year + 1))) | set(closure_days))
