@@ -140,6 +140,8 @@ class ComplaintState:
     history: list[HistoryEntry] = field(default_factory=list)
     # Chasing already done up to and including this day (so nothing is sent twice).
     chased_through: date | None = None
+    # Closed and past the window in which a late request could reopen it.
+    archived: bool = False
 
     @property
     def current(self) -> StageRecord:
