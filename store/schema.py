@@ -1,0 +1,203 @@
+"""The record store's tables: a projection of `models.complaint.ComplaintState`.
+
+They hold what procedures.md section 5 asks councils to record for the annual report,
+plus the outbox of mail. The workflow's snapshot is the truth; these rows are rewritten
+from it on every save, so the columns mirror the dataclasses' field names.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment in time, always timezone-aware when read back, on every backend.
+
+    PostgreSQL keeps the instant in a ``timestamptz``; SQLite has no such type and
+    SQLAlchemy would silently drop the offset, so we store naive UTC there and put the
+    UTC zone back on the way out. Naive datetimes are refused: a complaint received at
+    "10:00" without a zone could be either side of midnight in UTC, which moves a deadline.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"timestamp without a time zone: {value.isoformat()}")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+# JSONB on PostgreSQL so reports can query inside lists (reasons) with an index later.
+JSONList = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ComplaintRow(Base):
+    __tablename__ = "complaints"
+
+    ref: Mapped[str] = mapped_column(String(64), primary_key=True)
+    policy: Mapped[str] = mapped_column(String(64))
+    policy_version: Mapped[int] = mapped_column(Integer)
+    received: Mapped[datetime] = mapped_column(UTCDateTime)
+    channel: Mapped[str | None] = mapped_column(String(64))
+    complainant_type: Mapped[str] = mapped_column(String(32))
+    complainant_name: Mapped[str] = mapped_column(Text)
+    complainant_email: Mapped[str] = mapped_column(Text)
+    service_area: Mapped[str | None] = mapped_column(Text)
+    reasons: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    child: Mapped[str | None] = mapped_column(Text)
+    matter_date: Mapped[date | None] = mapped_column(Date)
+    late_accepted_reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    stage: Mapped[int] = mapped_column(Integer)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    discontinued_on: Mapped[date | None] = mapped_column(Date)
+    discontinuation_reason: Mapped[str | None] = mapped_column(Text)
+    discontinued_stage: Mapped[int | None] = mapped_column(Integer)
+    proceedings_ended: Mapped[date | None] = mapped_column(Date)
+    resubmitted: Mapped[date | None] = mapped_column(Date)
+    # Kept so a complaint can be rebuilt from the store without chasing anyone twice.
+    chased_through: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def _complaint_ref() -> Mapped[str]:
+    # Children go when the complaint goes; save() replaces them itself.
+    return mapped_column(
+        String(64), ForeignKey("complaints.ref", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class StageRow(Base):
+    __tablename__ = "stages"
+
+    ref: Mapped[str] = _complaint_ref()
+    stage: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    start_day: Mapped[date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)
+    due: Mapped[date | None] = mapped_column(Date)      # NULL while suspended
+    original_due: Mapped[date] = mapped_column(Date)
+    extended_due: Mapped[date | None] = mapped_column(Date)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    officer: Mapped[str | None] = mapped_column(String(64))
+    request_reason: Mapped[str | None] = mapped_column(String(64))  # the escalation reason
+    late_accepted_reason: Mapped[str | None] = mapped_column(Text)
+    suspended_on: Mapped[date | None] = mapped_column(Date)
+    days_left: Mapped[int | None] = mapped_column(Integer)
+    responded: Mapped[date | None] = mapped_column(Date)
+    responding_officer: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
+    independent_person: Mapped[str | None] = mapped_column(Text)
+    clock: Mapped[str | None] = mapped_column(String(32))
+    clocks_met: Mapped[list[bool]] = mapped_column(JSONList, default=list)
+    panel_held: Mapped[date | None] = mapped_column(Date)
+    panel_report: Mapped[date | None] = mapped_column(Date)
+    learning_submitted: Mapped[date | None] = mapped_column(Date)
+    learning_text: Mapped[str | None] = mapped_column(Text)
+    learning_reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AssignmentRow(Base):
+    __tablename__ = "assignments"
+
+    ref: Mapped[str] = _complaint_ref()
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stage: Mapped[int] = mapped_column(Integer)
+    officer: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaced_officer: Mapped[str | None] = mapped_column(String(64))
+
+
+class SuspensionRow(Base):
+    __tablename__ = "suspensions"
+
+    ref: Mapped[str] = _complaint_ref()
+    stage: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(64))
+    days_left: Mapped[int] = mapped_column(Integer)
+    resumed: Mapped[date | None] = mapped_column(Date)
+
+
+class HistoryRow(Base):
+    __tablename__ = "history"
+
+    ref: Mapped[str] = _complaint_ref()
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutboxRow(Base):
+    """Mail written with the complaint in one transaction; a separate step delivers it."""
+
+    __tablename__ = "outbox"
+
+    ref: Mapped[str] = _complaint_ref()
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    stage: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(64))
+    to_name: Mapped[str] = mapped_column(Text)
+    to_email: Mapped[str] = mapped_column(Text)
+    event_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due: Mapped[date | None] = mapped_column(Date)
+    subject: Mapped[str] = mapped_column(Text)
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Indexed: the delivery step looks for unsent mail across all complaints.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class ComplimentRow(Base):
+    """Compliments about staff, for the annual report (procedures.md section 5)."""
+
+    __tablename__ = "compliments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    received: Mapped[date] = mapped_column(Date, index=True)
+    team: Mapped[str] = mapped_column(Text)
+    officer: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+
+
+metadata = Base.metadata
