@@ -1,0 +1,83 @@
+"""Commands that need no running engine: `deadline` and `simulate`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from policies import PolicyError, load_policy
+from rules.bank_holidays import days_off
+from rules.calendar import WorkingCalendar
+from rules.deadlines import due_date
+
+
+def add(commands) -> None:
+    deadline = commands.add_parser("deadline", help="when a stage's response is due")
+    deadline.add_argument("--policy", required=True)
+    deadline.add_argument("--stage", required=True, type=int)
+    deadline.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+    deadline.set_defaults(run=run_deadline)
+
+    simulate = commands.add_parser("simulate", help="run a scenario through the engine on simulated time")
+    simulate.add_argument("scenario", type=Path)
+    simulate.add_argument("--out", type=Path)
+    simulate.add_argument("--database", help="keep the records in this database (URL)")
+    simulate.set_defaults(run=run_simulate)
+
+
+def fail(message: str) -> int:
+    print(f"complaints: {message}", file=sys.stderr)
+    return 2
+
+
+def deadline(policy_name: str, stage_number: int, start: date) -> dict:
+    policy = load_policy(policy_name)
+    stage = policy.stage(stage_number)
+    calendar = WorkingCalendar(days_off(start.year - 1, start.year + 2, policy.closure_days))
+    due = due_date(calendar, start, stage.working_days)
+    furthest = due_date(calendar, start, stage.max_working_days) if stage.max_working_days else None
+    return {
+        "policy": policy.name,
+        "stage": stage.stage,
+        "from": start.isoformat(),
+        "start_day": calendar.start_day(start).isoformat(),
+        "working_days": stage.working_days,
+        "due": due.isoformat(),
+        "max_working_days": stage.max_working_days,
+        "max_due": furthest.isoformat() if furthest else None,
+    }
+
+
+def run_deadline(args) -> int:
+    try:
+        start = date.fromisoformat(args.start)
+    except ValueError:
+        return fail(f"--from {args.start!r} is not a date (YYYY-MM-DD)")
+    try:
+        result = deadline(args.policy, args.stage, start)
+    except PolicyError as problem:
+        return fail(str(problem))
+    except KeyError as problem:
+        return fail(problem.args[0])
+    print(json.dumps(result))
+    return 0
+
+
+def run_simulate(args) -> int:
+    from simulation.runner import simulate
+    from simulation.scenario import ScenarioError, load_scenario
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as problem:
+        return fail(f"{args.scenario}: {problem}")
+    lines = asyncio.run(simulate(scenario, args.database))
+    text = "".join(json.dumps(line) + "\n" for line in lines)
+    if args.out:
+        args.out.write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0

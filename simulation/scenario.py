@@ -1,0 +1,206 @@
+"""A scenario file (shared/spec/contracts.md, `complaints simulate`), validated before anything runs.
+
+Errors name the complaint, the action and the field, so a council officer can find
+the line to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from models.actions import ACTIONS, Registration
+from models.complaint import COMPLAINANT_TYPES, Complainant, Officer
+from policies import PolicyError, load_policy
+from rules.complaint import LONDON
+
+ACTION_HOUR = 10  # an action without `at:` happens at 10:00 on its date
+
+
+class ScenarioError(ValueError):
+    """A scenario that does not validate; the message names where."""
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """YAML 1.1 reads a bare `on:` (as in `proceedings_ended`) as True; only true/false are booleans here."""
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_YamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def read_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_YamlLoader)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OfficerIn(_Strict):
+    id: str
+    name: str
+    email: str
+    manager: str | None = None
+
+
+class ComplainantIn(_Strict):
+    name: str
+    email: str
+    type: Literal[COMPLAINANT_TYPES]  # type: ignore[valid-type]
+
+
+class ComplaintsTeamIn(_Strict):
+    email: str
+
+
+class ActionIn(BaseModel):
+    """One scheduled action; its own fields are checked against the action's input record."""
+
+    model_config = ConfigDict(extra="allow")
+    date: date
+    do: Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
+    at: datetime | None = None
+
+    def moment(self) -> datetime:
+        if self.at is not None:
+            return self.at if self.at.tzinfo else self.at.replace(tzinfo=LONDON)
+        return datetime.combine(self.date, time(ACTION_HOUR), LONDON)
+
+    def fields(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+    def request(self) -> object:
+        return TypeAdapter(ACTIONS[self.do]).validate_python(self.fields())
+
+
+class ComplaintIn(_Strict):
+    ref: Annotated[str, Field(min_length=1, pattern=r"^\S+$")]
+    policy: str
+    received: datetime | date
+    complainant: ComplainantIn
+    channel: str | None = None
+    service_area: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+    child: str | None = None
+    matter_date: date | None = None
+    late_accepted: bool = False
+    late_reason: str | None = None
+    actions: list[ActionIn] = Field(default_factory=list)
+
+    def received_at(self) -> datetime:
+        if isinstance(self.received, datetime):
+            return self.received if self.received.tzinfo else self.received.replace(tzinfo=LONDON)
+        return datetime.combine(self.received, time(ACTION_HOUR), LONDON)
+
+    def registration(self, officers: list[Officer], team_email: str) -> Registration:
+        return Registration(
+            ref=self.ref, policy=self.policy, received=self.received_at(),
+            complainant=Complainant(**self.complainant.model_dump()),
+            officers=officers, complaints_team_email=team_email,
+            channel=self.channel, service_area=self.service_area, reasons=list(self.reasons),
+            child=self.child, matter_date=self.matter_date,
+            late_accepted=self.late_accepted, late_reason=self.late_reason,
+        )
+
+
+class Scenario(_Strict):
+    officers: list[OfficerIn]
+    complaints_team: ComplaintsTeamIn
+    until: date | None = None
+    complaints: list[ComplaintIn]
+
+    @model_validator(mode="after")
+    def _unique_refs(self) -> Scenario:
+        seen: set[str] = set()
+        for c in self.complaints:
+            if c.ref in seen:
+                raise ValueError(f"complaint reference {c.ref} appears twice")
+            seen.add(c.ref)
+        return self
+
+    def directory(self) -> list[Officer]:
+        return [Officer(**o.model_dump()) for o in self.officers]
+
+    def end(self) -> datetime | None:
+        """The last moment simulated: the end of the `until` day."""
+        if self.until is None:
+            return None
+        return datetime.combine(self.until + timedelta(days=1), time(0), LONDON)
+
+
+def _where(data: Any, loc: tuple) -> str:
+    """'complaint CS-1, action 3 (extend), field new_due' from a pydantic error location."""
+    parts: list[str] = []
+    if len(loc) >= 2 and loc[0] == "complaints" and isinstance(loc[1], int):
+        complaint = _item(data, "complaints", loc[1])
+        parts.append(f"complaint {complaint.get('ref', f'#{loc[1] + 1}')}")
+        loc = loc[2:]
+        if len(loc) >= 2 and loc[0] == "actions" and isinstance(loc[1], int):
+            do = _item(complaint, "actions", loc[1]).get("do", "?")
+            parts.append(f"action {loc[1] + 1} ({do})")
+            loc = loc[2:]
+    if loc:
+        parts.append("field " + ".".join(str(p) for p in loc))
+    return ", ".join(parts) or "scenario"
+
+
+def _item(data: Any, key: str, index: int) -> dict:
+    try:
+        item = data[key][index]
+    except (KeyError, IndexError, TypeError):
+        return {}
+    return item if isinstance(item, dict) else {}
+
+
+def _describe(data: Any, error: ValidationError) -> str:
+    return "; ".join(f"{_where(data, tuple(e['loc']))}: {e['msg']}" for e in error.errors())
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and check a scenario file; raises ScenarioError naming what is wrong."""
+    try:
+        data = read_yaml(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise ScenarioError(f"{path}: cannot be read as YAML ({exc})") from exc
+    return parse_scenario(data)
+
+
+def parse_scenario(data: Any) -> Scenario:
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_describe(data, exc)) from exc
+    for c in scenario.complaints:
+        try:
+            load_policy(c.policy)
+        except PolicyError as exc:
+            raise ScenarioError(f"complaint {c.ref}, field policy: {exc}") from exc
+        previous: datetime | None = None
+        for i, act in enumerate(c.actions, start=1):
+            where = f"complaint {c.ref}, action {i} ({act.do})"
+            try:
+                act.request()
+            except ValidationError as exc:
+                fields = "; ".join(
+                    f"field {'.'.join(str(p) for p in e['loc']) or '(record)'}: {e['msg']}" for e in exc.errors()
+                )
+                raise ScenarioError(f"{where}, {fields}") from exc
+            if previous is not None and act.moment() < previous:
+                raise ScenarioError(f"{where}, field date: actions must be in date order")
+            if act.moment() < c.received_at():
+                raise ScenarioError(f"{where}, field date: before the complaint was received")
+            previous = act.moment()
+    return scenario

@@ -1,0 +1,186 @@
+"""The complaint workflow: one per complaint, its id the complaint's reference.
+
+It registers the complaint, then waits: for the chasing hour of the next day with
+something to send, for a window to run out, or for an action (an Update). Every change
+is written to the record store together with the notices it causes, in one activity,
+so the record and the mail never disagree. The rules themselves live in
+``rules.complaint``; this module only supplies time, durability and messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RawValue, RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from models import actions as a
+    from models.complaint import ComplaintState, Notice, Officer
+    from policies import Policy
+    from rules.calendar import WorkingCalendar
+    from rules.complaint import Complaint
+
+REFUSED = "Refused"
+
+# Mail may be down for hours; the workflow keeps trying, and the outbox makes each
+# retry send only what has not gone yet.
+DELIVERY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=5)
+)
+
+
+@dataclass
+class ComplaintInput:
+    registration: a.Registration
+    policy: Policy
+    days_off: list[date]
+    # Simulation only: the moment the complaint's clock should read when it starts.
+    # The engine's clock is then workflow time shifted by a fixed offset.
+    simulated_start: datetime | None = None
+    # Set when the workflow continues as new, carrying the complaint over.
+    carried: Carried | None = None
+
+
+@dataclass
+class Carried:
+    state: ComplaintState
+    officers: list[Officer]
+    clock_offset_seconds: float
+
+
+@dataclass
+class RecordAndNotify:
+    """The activity's input: the complaint as it now stands, and the notices to mail."""
+
+    state: ComplaintState
+    notices: list[Notice] = field(default_factory=list)
+
+
+@workflow.defn(name="Complaint")
+class ComplaintWorkflow:
+    @workflow.init
+    def __init__(self, inp: ComplaintInput) -> None:
+        self._lock = asyncio.Lock()
+        self._queued: list[Notice] = []
+        self._changes = 0
+        calendar = WorkingCalendar(inp.days_off)
+        reg = inp.registration
+        if inp.carried is not None:
+            self._offset = timedelta(seconds=inp.carried.clock_offset_seconds)
+            self.complaint = Complaint(
+                inp.carried.state, inp.policy, calendar,
+                {o.id: o for o in inp.carried.officers}, reg.complaints_team_email,
+            )
+        else:
+            start = inp.simulated_start
+            self._offset = (start - workflow.now()) if start is not None else timedelta(0)
+            self.complaint, notices = Complaint.register(reg, inp.policy, calendar, self.now())
+            self._queued += notices
+        self._input = inp
+
+    def now(self) -> datetime:
+        return workflow.now() + self._offset
+
+    # ------------------------------------------------------------------ the life of a complaint
+
+    @workflow.run
+    async def run(self, inp: ComplaintInput) -> str:
+        await self._commit()
+        while not self.complaint.is_finished():
+            if workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(self._carry_over())
+            seen = self._changes
+            wake = self.complaint.next_wake()
+            timeout = None if wake is None else (wake - self.now()).total_seconds()
+            if timeout is None or timeout > 0:
+                try:
+                    await workflow.wait_condition(lambda: self._changes != seen, timeout=timeout)
+                    continue
+                except asyncio.TimeoutError:
+                    pass
+            self._queued += self.complaint.advance(self.now())
+            await self._commit()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.complaint.state.status
+
+    def _carry_over(self) -> ComplaintInput:
+        return ComplaintInput(
+            registration=self._input.registration,
+            policy=self._input.policy,
+            days_off=self._input.days_off,
+            carried=Carried(
+                state=self.complaint.state,
+                officers=list(self.complaint.officers.values()),
+                clock_offset_seconds=self._offset.total_seconds(),
+            ),
+        )
+
+    async def _commit(self) -> None:
+        """Write the complaint as it stands, and mail what is queued, in order."""
+        async with self._lock:
+            notices, self._queued = self._queued, []
+            await workflow.execute_activity(
+                "record_and_notify",
+                RecordAndNotify(state=self.complaint.state, notices=notices),
+                start_to_close_timeout=timedelta(minutes=2),
+                retry_policy=DELIVERY_RETRY,
+            )
+
+    async def _act(self, action: str, req: object) -> str:
+        now = self.now()
+        # Anything that fell due before this moment happens first (a 09:00 reminder
+        # before a 10:00 response), then the action is checked again on that state.
+        self._queued += self.complaint.advance(now)
+        refusal = self.complaint.refusal(action, req, now)
+        if refusal is not None:
+            raise ApplicationError(refusal, type=REFUSED, non_retryable=True)
+        self._queued += self.complaint.apply(action, req, now)
+        self._changes += 1
+        await self._commit()
+        return self._describe()
+
+    def _validate(self, action: str, req: object) -> None:
+        refusal = self.complaint.refusal(action, req, self.now())
+        if refusal is not None:
+            raise ApplicationError(refusal, type=REFUSED, non_retryable=True)
+
+    def _describe(self) -> str:
+        st = self.complaint.state
+        due = st.current.due
+        return f"{st.ref}: {st.status}, stage {st.stage}" + (f", due {due}" if due else "")
+
+    # ------------------------------------------------------------------ reading it
+
+    @workflow.query
+    def state(self) -> ComplaintState:
+        return self.complaint.state
+
+    @workflow.query
+    def clock_offset_seconds(self) -> float:
+        return self._offset.total_seconds()
+
+    # ------------------------------------------------------------------ actions
+
+    # Every action of the catalogue (models.actions.ACTIONS) is an Update of its own
+    # name; one dynamic handler decodes its input record and runs it through the rules.
+    @workflow.update(dynamic=True)
+    async def action(self, name: str, args: Sequence[RawValue]) -> str:
+        return await self._act(name, self._decode(name, args))
+
+    @action.validator
+    def _check_action(self, name: str, args: Sequence[RawValue]) -> None:
+        if name not in a.ACTIONS:
+            raise ApplicationError(f"{name!r} is not an action the engine knows", type=REFUSED, non_retryable=True)
+        self._validate(name, self._decode(name, args))
+
+    def _decode(self, name: str, args: Sequence[RawValue]) -> object:
+        kind = a.ACTIONS[name]
+        if not args:
+            return kind()
+        return workflow.payload_converter().from_payload(args[0].payload, kind)
