@@ -1,0 +1,211 @@
+"""Turn a Notice into the words of a letter or reminder: a subject, plain text and HTML.
+
+The wording lives in ``templates/`` (one ``<kind>.txt`` and one ``<kind>.html`` per
+notification kind, sharing a base layout and snippets). This module only builds the
+context the templates read and picks the subject line.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from models.complaint import COMPLAINANT, COMPLAINTS_TEAM, Notice
+
+TEMPLATES = Path(__file__).parent / "templates"
+WIDTH = 72
+
+# Every kind in procedures.md section 4, with its subject line. The subject names the
+# reference (so replies and mail filters find the complaint) and never a person.
+SUBJECTS: dict[str, str] = {
+    "acknowledgement": "Your complaint {ref}: we have received it",
+    "unassigned_alert": "Complaint {ref} has no investigating officer yet",
+    "assignment": "Complaint {ref} is assigned to you: response due {due}",
+    "handover": "Complaint {ref} has been handed over to you: response due {due}",
+    "reassignment_notice": "Complaint {ref} has been passed to another officer",
+    "due_soon": "Complaint {ref}: response due {due}",
+    "due_today": "Complaint {ref}: response due today",
+    "overdue": "Complaint {ref} is overdue: response was due {due}",
+    "escalation": "Escalation level {level}: complaint {ref} is overdue",
+    "delay_letter": "Your complaint {ref}: our response is late",
+    "extension_letter": "Your complaint {ref}: we need more time to respond",
+    "suspension_letter": "Your complaint {ref}: we have paused it",
+    "resumption_letter": "Your complaint {ref}: we have restarted it",
+    "discontinuation_letter": "Your complaint {ref}: we have stopped looking at it for now",
+    "response_issued": "Your complaint {ref}: our {stage_name} response",
+    "stage2_acknowledgement": "Your complaint {ref}: we have received your request for stage 2",
+    "stage3_acknowledgement": "Your complaint {ref}: we have received your request for a review panel",
+    "learning_reminder": "Complaint {ref}: please send the lessons-learnt form",
+    "withdrawal_confirmation": "Your complaint {ref}: withdrawn, as you asked",
+}
+KINDS: tuple[str, ...] = tuple(SUBJECTS)
+
+CHILD_TYPES = ("child", "child_with_advocate")
+
+# How an outcome reads to the person who complained.
+OUTCOME_WORDS = {
+    "upheld": "upheld: we agree with your complaint",
+    "partially_upheld": "partly upheld: we agree with some of your complaint",
+    "not_upheld": "not upheld: we do not agree that we got things wrong",
+    "no_finding": "no finding: we could not reach a decision on what happened",
+}
+
+# Reasons the workflow records as codes; anything else is the council's own words.
+REASON_WORDS = {
+    "court_proceedings": "court proceedings",
+    "police_investigation": "a police investigation",
+    "complex": "your complaint is complex",
+    "advocate": "we need to arrange an advocate for you",
+    "other": "another reason",
+}
+
+COMPLAINANT_TYPE_WORDS = {
+    "child": "a child or young person",
+    "child_with_advocate": "a child or young person, with an advocate",
+    "parent": "a parent",
+    "family_member": "a family member",
+    "foster_carer": "a foster carer",
+    "special_guardian": "a special guardian",
+    "adopter": "an adopter",
+    "professional": "a professional",
+    "other": "someone else",
+}
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+
+
+def long_date(value: date | datetime | str | None) -> str:
+    """'Wednesday 27 March 2024'. Names are spelt out here, not by the locale, so a
+    server set to another language still writes English letters."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value            # the council's own words: print them as given
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"{_DAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def sentence_start(text: str) -> str:
+    """Capitalise only the first letter ('the council' -> 'The council'), unlike
+    Jinja's ``capitalize``, which would also lower-case 'Manchester City Council'."""
+    return text[:1].upper() + text[1:]
+
+
+def _words(mapping: dict[str, str]):
+    return lambda code: mapping.get(code or "", code or "")
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """One Environment for the process: it caches the compiled templates."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default=False),
+        undefined=StrictUndefined,      # a misspelt variable fails the tests, not a letter
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["long_date"] = long_date
+    env.filters["sentence_start"] = sentence_start
+    env.filters["outcome_words"] = _words(OUTCOME_WORDS)
+    env.filters["reason_words"] = _words(REASON_WORDS)
+    env.filters["complainant_type_words"] = _words(COMPLAINANT_TYPE_WORDS)
+    return env
+
+
+def _subject(notice: Notice, stage_name: str) -> str:
+    due = long_date(notice.due) if notice.due else "(clock paused)"
+    subject = SUBJECTS[notice.kind].format(
+        ref=notice.ref, due=due, stage=notice.stage, stage_name=stage_name,
+        level=(notice.details or {}).get("level") or "1",
+    )
+    # A header must be one line, whatever a detail contained.
+    return re.sub(r"\s+", " ", subject).strip()
+
+
+def context(notice: Notice) -> dict:
+    """What every template may read. ``details`` stays a dict so templates use
+    ``details.get(...)``: every detail is optional."""
+    details = {k: v for k, v in (notice.details or {}).items() if v is not None}
+    stage_name = details.get("stage_name") or f"stage {notice.stage}"
+    is_child = details.get("complainant_type") in CHILD_TYPES
+    to_complainant = notice.to == COMPLAINANT
+    return {
+        "notice": notice,
+        "ref": notice.ref,
+        "stage": notice.stage,
+        "stage_name": stage_name,
+        "kind": notice.kind,
+        "to": notice.to,
+        "to_name": notice.to_name,
+        "at": notice.at,
+        "due": notice.due,
+        "details": details,
+        "council": details.get("council_name") or "the council",
+        "is_child": is_child,
+        "has_advocate": details.get("complainant_type") == "child_with_advocate",
+        "to_complainant": to_complainant,
+        # 'Dear' in a letter to an adult; 'Hello' to a child or a colleague.
+        "salutation": "Dear" if to_complainant and not is_child else "Hello",
+        "to_team": notice.to == COMPLAINTS_TEAM,
+        "subject": _subject(notice, stage_name),
+    }
+
+
+# Phrases a line break must not split: a reader (or a search) looks for the whole date.
+_UNBREAKABLE = re.compile(
+    r"(?:%s) \d{1,2} (?:%s) \d{4}|\bstage \d\b|\b\d+ working days\b"
+    % ("|".join(_DAYS), "|".join(_MONTHS))
+)
+_GLUE = "\x00"
+
+
+def _wrap(line: str) -> str:
+    # Templates keep one paragraph to a line; mail readers want about 72 characters.
+    # Indented lines (the case facts, the Ombudsman's details) keep their indent.
+    if len(line) <= WIDTH:
+        return line
+    indent = line[: len(line) - len(line.lstrip())]
+    glued = _UNBREAKABLE.sub(lambda m: m.group(0).replace(" ", _GLUE), line.strip())
+    wrapped = textwrap.fill(glued, width=WIDTH, initial_indent=indent,
+                            subsequent_indent=indent, break_long_words=False,
+                            break_on_hyphens=False)
+    return wrapped.replace(_GLUE, " ")
+
+
+def _tidy_text(text: str) -> str:
+    # Optional details leave blank lines behind; keep at most one between paragraphs.
+    lines = [_wrap(line.rstrip()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def render(notice: Notice) -> RenderedMail:
+    if notice.kind not in SUBJECTS:
+        raise ValueError(f"no template for notification kind {notice.kind!r}")
+    env = environment()
+    ctx = context(notice)
+    return RenderedMail(
+        subject=ctx["subject"],
+        text=_tidy_text(env.get_template(f"{notice.kind}.txt").render(ctx)),
+        html=env.get_template(f"{notice.kind}.html").render(ctx),
+    )

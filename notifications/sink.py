@@ -1,0 +1,160 @@
+"""A local mail sink: a real SMTP server on loopback that keeps every message it gets.
+
+``make up``, the tests and the simulation point the engine's SMTP settings at it, so
+every notification is really sent over TCP and can be counted afterwards (each
+Message-ID exactly once). It runs in its own thread (aiosmtpd's Controller), so it
+works beside any event loop, or none.
+
+    python -m notifications.sink --port 8025 --save-dir var/mail
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import socket
+import threading
+import time
+from collections import Counter
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+log = logging.getLogger(__name__)
+# aiosmtpd logs every sender and recipient address at INFO: personal data, kept out.
+_AIOSMTPD_LOG = logging.getLogger("mail.log")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on right now. aiosmtpd's Controller cannot start on
+    port 0 (it connects to its own port to check it is up), so we ask the OS first."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+class _Keeper:
+    """aiosmtpd handler: parse each message and hand it to the sink."""
+
+    def __init__(self, sink: MailSink):
+        self._sink = sink
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        self._sink._keep(raw)
+        return "250 Message accepted for delivery"
+
+
+class MailSink:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, save_dir: Path | str | None = None):
+        self.host = host
+        self.port = port
+        self.save_dir = Path(save_dir) if save_dir is not None else None
+        self._messages: list[EmailMessage] = []
+        self._arrived = threading.Condition()
+        self._controller: Controller | None = None
+
+    # -- running -----------------------------------------------------------------
+
+    def start(self) -> MailSink:
+        if self._controller is not None:
+            return self
+        if self.save_dir is not None:
+            self.save_dir.mkdir(parents=True, exist_ok=True)
+        if self.port == 0:
+            self.port = free_port(self.host)
+        if _AIOSMTPD_LOG.getEffectiveLevel() < logging.WARNING:
+            _AIOSMTPD_LOG.setLevel(logging.WARNING)
+        self._controller = Controller(
+            _Keeper(self), hostname=self.host, port=self.port,
+            enable_SMTPUTF8=True,           # names and addresses may not be ASCII
+        )
+        self._controller.start()
+        log.info("mail sink listening on %s:%s", self.host, self.port)
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def __enter__(self) -> MailSink:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> MailSink:
+        # start() blocks until the server answers; keep the caller's loop free meanwhile.
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(self, *exc) -> None:
+        await asyncio.to_thread(self.stop)
+
+    # -- what arrived ------------------------------------------------------------
+
+    def _keep(self, raw: bytes) -> None:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        with self._arrived:
+            self._messages.append(message)
+            n = len(self._messages)
+            if self.save_dir is not None:
+                name = f"{datetime.now():%Y%m%d-%H%M%S}-{n}.eml"
+                (self.save_dir / name).write_bytes(raw)
+            self._arrived.notify_all()
+        # Reference and kind only: the message itself holds personal data.
+        log.debug("mail sink received %s for %s (#%d)",
+                  message.get("X-Notification-Kind", "?"), message.get("X-Complaint-Ref", "?"), n)
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        """A copy of everything received, in arrival order."""
+        with self._arrived:
+            return list(self._messages)
+
+    def clear(self) -> None:
+        with self._arrived:
+            self._messages.clear()
+
+    def received_by_message_id(self) -> Counter[str]:
+        """How many times each Message-ID arrived: every count should be 1."""
+        with self._arrived:
+            return Counter(str(m.get("Message-ID", "")).strip() for m in self._messages)
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> bool:
+        """Block until at least ``count`` messages have arrived; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(self._messages) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._arrived.wait(left)
+            return True
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Local SMTP server that keeps every message.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8025)
+    parser.add_argument("--save-dir", type=Path, default=None,
+                        help="save each message as <YYYYmmdd-HHMMSS>-<n>.eml here")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    with MailSink(args.host, args.port, args.save_dir) as sink:
+        print(f"mail sink listening on {sink.host}:{sink.port}", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
