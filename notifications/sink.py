@@ -44,6 +44,14 @@ class _Keeper:
     def __init__(self, sink: MailSink):
         self._sink = sink
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        # A slow server (failure tests): the sender is caught mid-conversation, before
+        # the message is accepted, when its worker is killed.
+        if self._sink.pause_before_accepting:
+            await asyncio.sleep(self._sink.pause_before_accepting)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
@@ -53,7 +61,11 @@ class _Keeper:
 
 
 class MailSink:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, save_dir: Path | str | None = None):
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, save_dir: Path | str | None = None,
+        pause_before_accepting: float = 0.0,
+    ):
+        self.pause_before_accepting = pause_before_accepting
         self.host = host
         self.port = port
         self.save_dir = Path(save_dir) if save_dir is not None else None

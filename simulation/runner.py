@@ -132,8 +132,22 @@ class Simulation:
         return await self.env.fast_forward(handle, moment - now)
 
 
-async def simulate(scenario: Scenario, database_url: str | None = None) -> list[dict[str, Any]]:
-    """Run the scenario; returns the timeline's lines in order."""
+async def save_histories(env: WorkflowEnvironment, runs: list[ComplaintRun], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for run in runs:
+        if run.state is not None:
+            history = await env.client.get_workflow_handle(run.ref).fetch_history()
+            (folder / f"{run.ref}.json").write_text(history.to_json())
+
+
+async def simulate(
+    scenario: Scenario, database_url: str | None = None, histories: Path | None = None
+) -> list[dict[str, Any]]:
+    """Run the scenario; returns the timeline's lines in order.
+
+    With ``histories``, each complaint's workflow history is saved there as JSON (the
+    replay tests keep such histories of real runs).
+    """
     with tempfile.TemporaryDirectory(prefix="complaints-sim-") as tmp:
         store = RecordStore(database_url or f"sqlite:///{Path(tmp) / 'records.db'}")
         store.create_schema()
@@ -147,6 +161,8 @@ async def simulate(scenario: Scenario, database_url: str | None = None) -> list[
                 async with build_worker(env.client, store, smtp, task_queue):
                     sim = Simulation(env, scenario, task_queue)
                     runs = await asyncio.gather(*(sim.run_complaint(c) for c in scenario.complaints))
+                    if histories is not None:
+                        await save_histories(env, runs, histories)
             messages = list(sink.messages)
         finally:
             sink.stop()

@@ -1,0 +1,73 @@
+"""Shared fixtures: a real mail server on loopback, a real record store, real Temporal."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from notifications.mailer import SmtpSettings
+from notifications.sink import MailSink
+from simulation.runner import start_simulated_temporal, stdout_to_stderr, temporal_binary
+from store.record_store import RecordStore
+from worker import build_worker
+
+EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def mail_sink():
+    sink = MailSink(port=0)
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp(mail_sink) -> SmtpSettings:
+    return SmtpSettings(host="127.0.0.1", port=mail_sink.port)
+
+
+@pytest.fixture
+def store(tmp_path) -> RecordStore:
+    records = RecordStore(f"sqlite:///{tmp_path / 'records.db'}")
+    records.create_schema()
+    yield records
+    records.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def time_skipping_env():
+    """The dev server with a virtual clock per workflow (fast-forward one complaint at a time)."""
+    env = await start_simulated_temporal()
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def dev_server_env():
+    """A plain local dev server (real time), for actions against a running engine."""
+    with stdout_to_stderr():
+        env = await WorkflowEnvironment.start_local(
+            dev_server_existing_path=temporal_binary(), data_converter=pydantic_data_converter
+        )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"test-{uuid.uuid4()}"
+
+
+@pytest_asyncio.fixture
+async def engine(time_skipping_env, store, smtp, task_queue):
+    """A worker running the real workflow and activity on the time-skipping server."""
+    async with build_worker(time_skipping_env.client, store, smtp, task_queue):
+        yield time_skipping_env

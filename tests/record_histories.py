@@ -1,0 +1,25 @@
+"""Records the histories the replay test keeps: `python -m tests.record_histories`.
+
+Run it when a workflow change is meant to change histories, and keep the old files
+too, so every history already written by running complaints still replays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from simulation.runner import simulate
+from simulation.scenario import load_scenario
+from tests.conftest import EXAMPLES
+
+HERE = Path(__file__).parent / "histories"
+
+
+def main() -> None:
+    for scenario in sorted(EXAMPLES.glob("*.yaml")):
+        asyncio.run(simulate(load_scenario(scenario), histories=HERE / "v1"))
+
+
+if __name__ == "__main__":
+    main()
