@@ -142,6 +142,8 @@ class ComplaintState:
     chased_through: date | None = None
     # Closed and past the window in which a late request could reopen it.
     archived: bool = False
+    # Raised by each write to the record store, so an older snapshot never overwrites a newer one.
+    revision: int = 0
 
     @property
     def current(self) -> StageRecord:

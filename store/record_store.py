@@ -89,11 +89,15 @@ class RecordStore:
             # saves of one complaint run one after the other instead of colliding on the
             # children's keys.
             self._upsert_complaint(conn, snapshot.complaint_row(state, now))
-            for table, rows_of in CHILD_TABLES:
-                conn.execute(delete(table).where(table.c.ref == state.ref))
-                rows = rows_of(state)
-                if rows:
-                    conn.execute(insert(table), rows)
+            stored = conn.execute(select(complaints.c.revision).where(complaints.c.ref == state.ref)).scalar_one()
+            # A slow earlier attempt finishing after a newer save must not roll the record
+            # back; its mail is still queued (each mail once).
+            if stored == state.revision:
+                for table, rows_of in CHILD_TABLES:
+                    conn.execute(delete(table).where(table.c.ref == state.ref))
+                    rows = rows_of(state)
+                    if rows:
+                        conn.execute(insert(table), rows)
             queued = self._queue_mail(conn, [snapshot.outbox_row(m, now) for m in mails])
         log.debug("saved complaint %s (status %s, stage %s), %d new mail(s) queued",
                  state.ref, state.status, state.stage, queued)
@@ -104,13 +108,18 @@ class RecordStore:
             module = postgresql if dialect == "postgresql" else sqlite
             statement = module.insert(complaints).values(row)
             changes = {name: statement.excluded[name] for name in row if name != "ref"}
-            conn.execute(statement.on_conflict_do_update(index_elements=["ref"], set_=changes))
+            newer = complaints.c.revision <= statement.excluded["revision"]
+            conn.execute(statement.on_conflict_do_update(index_elements=["ref"], set_=changes, where=newer))
             return
         found = conn.execute(
             select(complaints.c.ref).where(complaints.c.ref == row["ref"]).with_for_update()
         ).first()
         if found:
-            conn.execute(update(complaints).where(complaints.c.ref == row["ref"]).values(row))
+            conn.execute(
+                update(complaints)
+                .where(complaints.c.ref == row["ref"], complaints.c.revision <= row["revision"])
+                .values(row)
+            )
         else:
             conn.execute(insert(complaints).values(row))
 

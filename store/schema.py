@@ -91,6 +91,8 @@ class ComplaintRow(Base):
     resubmitted: Mapped[date | None] = mapped_column(Date)
     # Kept so a complaint can be rebuilt from the store without chasing anyone twice.
     chased_through: Mapped[date | None] = mapped_column(Date)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

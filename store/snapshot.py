@@ -40,6 +40,8 @@ def complaint_row(state: ComplaintState, now: datetime) -> Row:
         "proceedings_ended": stopped.proceedings_ended if stopped else None,
         "resubmitted": stopped.resubmitted if stopped else None,
         "chased_through": state.chased_through,
+        "archived": state.archived,
+        "revision": state.revision,
         "updated_at": now,
     }
 

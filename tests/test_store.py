@@ -206,6 +206,20 @@ def test_a_newer_snapshot_replaces_the_stage_data(store):
         "acknowledgement", "response_issued", "stage2_acknowledgement"]
 
 
+def test_an_older_snapshot_arriving_late_does_not_roll_the_record_back(store):
+    first = registered()
+    first.revision = 1
+    later = responded_and_escalated(first)
+    later.revision = 2
+    store.save(later, [letter(first.ref, "response", kind="response_issued")])
+    # A slow first attempt of the earlier write finishes after the later one.
+    store.save(first, [letter(first.ref, "ack")])
+
+    record = store.complaint(first.ref)
+    assert record["stage"] == 2 and len(record["stages"]) == 2
+    assert {m["kind"] for m in store.sent_mail(first.ref)} == {"acknowledgement", "response_issued"}
+
+
 def test_a_snapshot_with_fewer_rows_leaves_none_behind(store):
     """Replacing, not merging: rows the workflow no longer has do not linger."""
     state = registered()

@@ -125,6 +125,7 @@ class ComplaintWorkflow:
         """Write the complaint as it stands, and mail what is queued, in order."""
         async with self._lock:
             notices, self._queued = self._queued, []
+            self.complaint.state.revision += 1
             await workflow.execute_activity(
                 "record_and_notify",
                 RecordAndNotify(state=self.complaint.state, notices=notices),
