@@ -69,6 +69,7 @@ class ComplaintActivities:
         ref = batch.state.ref
         unsent = await asyncio.to_thread(self.store.unsent, ref, [m.key for m in mails])
         for mail in unsent:
+            activity.heartbeat(mail.key)
             await send(self.smtp, message_for(mail, self.smtp.sender))
             await asyncio.to_thread(self.store.mark_sent, ref, mail.key, datetime.now(timezone.utc))
         # Kinds and counts only: the reference is a council number, the rest stays in the store.

@@ -43,12 +43,14 @@ class _Keeper:
 
     def __init__(self, sink: MailSink):
         self._sink = sink
+        self._one_at_a_time = asyncio.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
-        # A slow server (failure tests): the sender is caught mid-conversation, before
-        # the message is accepted, when its worker is killed.
+        # A slow server (failure tests) takes one message at a time, so senders queue
+        # mid-conversation, before their message is accepted, when a worker is killed.
         if self._sink.pause_before_accepting:
-            await asyncio.sleep(self._sink.pause_before_accepting)
+            async with self._one_at_a_time:
+                await asyncio.sleep(self._sink.pause_before_accepting)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -129,7 +129,10 @@ class ComplaintWorkflow:
             await workflow.execute_activity(
                 "record_and_notify",
                 RecordAndNotify(state=self.complaint.state, notices=notices),
-                start_to_close_timeout=timedelta(minutes=2),
+                start_to_close_timeout=timedelta(minutes=10),
+                # The activity beats before each mail: a worker that dies mid-send is
+                # noticed in seconds and the batch goes to another attempt.
+                heartbeat_timeout=timedelta(seconds=15),
                 retry_policy=DELIVERY_RETRY,
             )
 
