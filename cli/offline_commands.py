@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -51,9 +52,16 @@ def deadline(policy_name: str, stage_number: int, start: date) -> dict:
     }
 
 
+def calendar_date(text: str) -> date:
+    """A date written YYYY-MM-DD, and only that (Python also takes 20240327 and week dates)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
 def run_deadline(args) -> int:
     try:
-        start = date.fromisoformat(args.start)
+        start = calendar_date(args.start)
     except ValueError:
         return fail(f"--from {args.start!r} is not a date (YYYY-MM-DD)")
     try:
@@ -62,6 +70,8 @@ def run_deadline(args) -> int:
         return fail(str(problem))
     except KeyError as problem:
         return fail(problem.args[0])
+    except OverflowError:
+        return fail(f"--from {args.start} is too far ahead to count working days from")
     print(json.dumps(result))
     return 0
 

@@ -8,9 +8,10 @@ of its policy, so a running complaint keeps the version it started with.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 BUILT_IN = Path(__file__).parent
 
 PositiveDays = Annotated[int, Field(ge=1, le=400)]
+Months = Annotated[int, Field(ge=1, le=120)]
 
 
 class _Frozen(BaseModel):
@@ -81,16 +83,29 @@ class Policy(_Frozen):
     name: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
     version: Annotated[int, Field(ge=1)]
     title: str
-    # Time limit to complain, in calendar days from when the matter arose.
-    time_limit_days: PositiveDays = 365
+    # Time limit to complain, in months from when the matter arose (reg 9: one year).
+    time_limit_months: Months = 12
     suspension_allowed: bool = True
     # After proceedings end, a discontinued complaint may be resubmitted for this long.
-    resubmission_window_days: PositiveDays = 365
-    # A closed complaint may be reopened by a late-accepted escalation for this long.
-    reopen_window_days: PositiveDays = 365
+    resubmission_window_months: Months = 12
+    # A closed complaint may be reopened by a late-accepted request for this long.
+    reopen_window_months: Months = 12
     closure_days: list[date] = Field(default_factory=list)
     stages: list[Stage]
     chasing: Chasing = Chasing()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _windows_once_in_days(cls, data: Any) -> Any:
+        """Version 1 of the engine kept the one-year windows as 365 days. Complaints started
+        then carry that copy of their policy; it still reads, as 12 months."""
+        if isinstance(data, dict):
+            data = dict(data)
+            for field in ("time_limit", "resubmission_window", "reopen_window"):
+                days = data.pop(f"{field}_days", None)
+                if days is not None:
+                    data.setdefault(f"{field}_months", max(1, round(days * 12 / 365)))
+        return data
 
     @model_validator(mode="after")
     def _stages_in_order(self) -> Policy:
@@ -126,7 +141,9 @@ def load_policy_file(path: Path) -> Policy:
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
-        raise PolicyError(f"policy file {path.name}: not valid YAML ({exc})") from exc
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where else ""
+        raise PolicyError(f"policy file {path.name}: not valid YAML{line}") from exc
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
@@ -143,6 +160,8 @@ def policy_dirs() -> list[Path]:
 
 def load_policy(name: str) -> Policy:
     """The named policy; a council's own folder takes precedence over the built-in files."""
+    if not re.fullmatch(r"[a-z0-9-]+", name):
+        raise PolicyError(f"{name!r} is not a policy name (lower-case letters, digits and hyphens)")
     for folder in policy_dirs():
         path = folder / f"{name}.yaml"
         if path.is_file():

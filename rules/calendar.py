@@ -8,6 +8,7 @@ complaint keeps the calendar it started with even if the holiday table changes l
 
 from __future__ import annotations
 
+import calendar as _months
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -56,3 +57,10 @@ class WorkingCalendar:
                 count += 1
             day += ONE_DAY
         return count
+
+
+def months_later(day: date, months: int) -> date:
+    """The same day ``months`` calendar months on (29 February a year on is 28 February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, _months.monthrange(year, month)[1]))

@@ -36,7 +36,7 @@ from models.complaint import (
 )
 from policies import Policy
 from rules import chasing
-from rules.calendar import WorkingCalendar
+from rules.calendar import WorkingCalendar, months_later
 from rules.deadlines import due_after_resumption, due_date, extended_due, working_days_left
 
 LONDON = ZoneInfo("Europe/London")
@@ -70,9 +70,10 @@ def registration_refusal(reg: a.Registration, policy: Policy, officers: dict[str
     if reg.matter_date is not None:
         if reg.matter_date > received:
             return f"the matter date {reg.matter_date} is after the complaint was received ({received})"
-        if (received - reg.matter_date).days > policy.time_limit_days and not reg.late_accepted:
+        limit = months_later(reg.matter_date, policy.time_limit_months)
+        if received > limit and not reg.late_accepted:
             return (
-                f"the matter arose on {reg.matter_date}, more than {policy.time_limit_days} days before the "
+                f"the matter arose on {reg.matter_date}, more than {policy.time_limit_months} months before the "
                 f"complaint was received ({received}); register it with late_accepted and a reason to accept it late"
             )
     if reg.late_accepted and not reg.late_reason:
@@ -210,8 +211,8 @@ class Complaint:
         st = self.state
         if st.status == "withdrawn":
             return f"the complaint was withdrawn on {st.withdrawn_on}; nothing more can be done to it"
-        if st.status == "closed":
-            return f"the complaint closed on {st.closed_on}; only a late stage request accepted with a reason can reopen it"
+        if st.status == "closed" and not (action == "resubmit" and self._awaiting_resubmission()):
+            return f"the complaint closed on {st.closed_on}; only a late request accepted with a reason can reopen it"
         if st.status == "discontinued" and action not in ("proceedings_ended", "resubmit", "withdraw"):
             return (
                 f"the complaint was discontinued on {st.discontinuation.on} for proceedings; "
@@ -421,7 +422,7 @@ class Complaint:
         if st.status == "closed":
             if not req.late_accepted:
                 return f"the complaint closed on {st.closed_on}; a later request must be accepted late, with a reason"
-            if today > st.closed_on + timedelta(days=self.policy.reopen_window_days):
+            if today > self._reopen_until():
                 return f"the complaint closed on {st.closed_on}, more than a year ago; it cannot be reopened"
             return None
         if s.responded is None:
@@ -549,13 +550,24 @@ class Complaint:
         d = self.state.discontinuation
         if d is None or d.proceedings_ended is None:
             return None
-        return d.proceedings_ended + timedelta(days=self.policy.resubmission_window_days)
+        return months_later(d.proceedings_ended, self.policy.resubmission_window_months)
+
+    def _reopen_until(self) -> date:
+        """The last day a late-accepted request can reopen the closed complaint."""
+        return months_later(self.state.closed_on, self.policy.reopen_window_months)
+
+    def _awaiting_resubmission(self) -> bool:
+        """Discontinued for proceedings and not resubmitted (possibly closed when the window ran out)."""
+        d = self.state.discontinuation
+        return d is not None and d.resubmitted is None and self.state.status in ("discontinued", "closed")
 
     def refusal_resubmit(self, req: a.Resubmit, now: datetime) -> str | None:
         if (r := self._general_refusal("resubmit")) is not None:
             return r
-        if self.state.status != "discontinued":
+        if not self._awaiting_resubmission():
             return "the complaint is not discontinued; only a discontinued complaint can be resubmitted"
+        if self.state.status == "closed" and london(now).date() > self._reopen_until():
+            return f"the complaint closed on {self.state.closed_on}, more than a year ago; it cannot be reopened"
         deadline = self._resubmission_deadline()
         if deadline is None:
             return "the proceedings have not been recorded as ended (record proceedings_ended first)"
@@ -568,6 +580,7 @@ class Complaint:
     def resubmit(self, req: a.Resubmit, now: datetime) -> list[Notice]:
         d, old = self.state.discontinuation, self.stage
         d.resubmitted = london(now).date()
+        self.state.closed_on = None
         # The stage starts again with its full clock from the resubmission; the officer stays.
         self.state.stages.pop()
         self._start_stage(d.stage, london(now), old.request_reason, old.late_accepted_reason)
@@ -625,7 +638,7 @@ class Complaint:
         if st.status == "discontinued" and (end := self._resubmission_deadline()) is not None:
             out.append((midnight(end), "resubmission_window_closed"))
         if st.status == "closed" and not st.archived:
-            out.append((midnight(st.closed_on + timedelta(days=self.policy.reopen_window_days - 1)), "archived"))
+            out.append((midnight(self._reopen_until()), "archived"))
         return out
 
     def next_wake(self, horizon_days: int = 400) -> datetime | None:
@@ -651,9 +664,9 @@ class Complaint:
                 break
             notices += self._send_chases(day, chased_at)
             self.state.chased_through = day
-        for when, what in self._transitions():
-            if when > now:
-                continue
+        # One window running out can open the next (closing starts the reopen window).
+        while due := sorted(t for t in self._transitions() if t[0] <= now):
+            when, what = due[0]
             if what == "archived":
                 self.state.archived = True
             else:

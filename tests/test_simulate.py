@@ -72,4 +72,4 @@ async def test_registration_refused_gives_one_rejected_line():
 
     got = await simulate(parse_scenario(data))
     assert [(line["event"], line["do"]) for line in got] == [("rejected", "register")]
-    assert "more than 365 days" in got[0]["error"]
+    assert "more than 12 months" in got[0]["error"]
