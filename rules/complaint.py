@@ -257,9 +257,14 @@ class Complaint:
                 )
         return None
 
+    def _refresh_directory(self, officers: list[Officer] | None) -> None:
+        """Take the council's directory as it is now; someone who has left stays known,
+        so the complaint can still tell them it has moved on."""
+        if officers:
+            self.officers = {**self.officers, **{o.id: o for o in officers}}
+
     def assign(self, req: a.Assign, now: datetime) -> list[Notice]:
-        if req.officers:
-            self.officers = {o.id: o for o in req.officers}
+        self._refresh_directory(req.officers)
         s = self.stage
         s.officer = req.officer
         self.state.assignments.append(Assignment(stage=s.stage, officer=req.officer, at=london(now)))
@@ -267,8 +272,7 @@ class Complaint:
         return self._notices(now, [("assignment", req.officer, {})])
 
     def reassign(self, req: a.Assign, now: datetime) -> list[Notice]:
-        if req.officers:
-            self.officers = {o.id: o for o in req.officers}
+        self._refresh_directory(req.officers)
         s = self.stage
         previous = s.officer
         s.officer = req.officer

@@ -187,6 +187,17 @@ def test_assign_when_an_officer_is_already_assigned_is_refused():
     assert "already has an investigating officer (io-1)" in reason and "reassign" in reason
 
 
+def test_reassign_after_the_old_officer_left_the_directory_still_tells_them():
+    complaint = assigned()
+    newcomer = Officer("io-9", "New Officer", "io9@council.example", manager="tm-1")
+    directory_now = [o for o in DIRECTORY if o.id != "io-1"] + [newcomer]
+    notices = act(complaint, "reassign", a.Assign("io-9", officers=directory_now), "2024-04-02")
+    assert [(n.kind, n.to, n.to_email) for n in notices] == [
+        ("handover", "io-9", "io9@council.example"),
+        ("reassignment_notice", "io-1", "io1@council.example"),
+    ]
+
+
 def test_reassign_when_no_officer_is_assigned_is_refused():
     reason = refused(register(), "reassign", a.Assign("io-2"), "2024-03-28")
     assert "no investigating officer yet" in reason and "use assign" in reason

@@ -1,0 +1,82 @@
+"""The council's directory of officers and the complaints team's address, for the CLI.
+
+Read from the file ``COMPLAINTS_DIRECTORY`` names, else ``config/directory.yaml`` in the
+current folder, else the example shipped beside this module. The format is a scenario
+file's ``officers`` and ``complaints_team`` (other keys, such as a scenario's
+``complaints``, are ignored, so a scenario file also serves as a directory).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from models.complaint import Officer
+from simulation.scenario import ComplaintsTeamIn, OfficerIn, read_yaml
+
+ENV_VAR = "COMPLAINTS_DIRECTORY"
+DEFAULT_PATH = Path("config") / "directory.yaml"
+EXAMPLE_PATH = Path(__file__).with_name("example_directory.yaml")
+
+
+class DirectoryError(ValueError):
+    """A directory file that is missing or does not validate; the message says which and why."""
+
+
+class _DirectoryIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    officers: list[OfficerIn]
+    complaints_team: ComplaintsTeamIn
+
+
+@dataclass(frozen=True)
+class Directory:
+    officers: list[Officer]
+    complaints_team_email: str
+    path: Path
+    # True when the council has not named a directory and the shipped example is used.
+    example: bool = False
+
+
+def directory_path() -> tuple[Path, bool]:
+    """Where the directory is read from, and whether that is the shipped example."""
+    named = os.environ.get(ENV_VAR)
+    if named:
+        return Path(named), False
+    if DEFAULT_PATH.is_file():
+        return DEFAULT_PATH, False
+    return EXAMPLE_PATH, True
+
+
+def load_directory() -> Directory:
+    path, example = directory_path()
+    try:
+        data = read_yaml(path.read_text())
+    except OSError as exc:
+        raise DirectoryError(f"directory {path}: cannot be read ({exc.strerror or exc})") from exc
+    except yaml.YAMLError as exc:
+        raise DirectoryError(f"directory {path}: not valid YAML ({' '.join(str(exc).split())})") from exc
+    try:
+        parsed = _DirectoryIn.model_validate(data)
+    except ValidationError as exc:
+        where = "; ".join(
+            f"field {'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()
+        )
+        raise DirectoryError(f"directory {path}: {where}") from exc
+    ids = [o.id for o in parsed.officers]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise DirectoryError(f"directory {path}: officer id {', '.join(duplicates)} appears twice")
+    unknown = sorted({o.manager for o in parsed.officers if o.manager and o.manager not in ids})
+    if unknown:
+        raise DirectoryError(f"directory {path}: manager {', '.join(unknown)} is not an officer in it")
+    return Directory(
+        officers=[Officer(**o.model_dump()) for o in parsed.officers],
+        complaints_team_email=parsed.complaints_team.email,
+        path=path,
+        example=example,
+    )

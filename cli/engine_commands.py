@@ -1,0 +1,576 @@
+"""Commands that act on a running engine: register, the actions, status and list.
+
+The Temporal address, namespace and task queue come from the environment
+(``TEMPORAL_ADDRESS``, ``TEMPORAL_NAMESPACE``, ``TEMPORAL_TASK_QUEUE``); the council's
+directory from ``COMPLAINTS_DIRECTORY`` (see ``cli.directory``); ``list`` reads the record
+store (``--database URL``, else ``DATABASE_URL``).
+
+Every user error (a refused action, an unknown reference, a malformed date, an engine
+that cannot be reached) is one line on stderr and exit status 2, never a traceback.
+
+Each command can also be run in-process with a client of one's own::
+
+    args = cli.main.parser().parse_args(["assign", "CS-1", "io-1"])
+    status = await execute(args, client, settings)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+from temporalio.client import (
+    Client,
+    RPCTimeoutOrCancelledError,
+    WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from cli.directory import DirectoryError, load_directory
+from models import actions as a
+from models.complaint import ComplaintState
+from policies import PolicyError
+from rules.calendar import WorkingCalendar
+from rules.complaint import LONDON, Complaint, Refused
+from simulation.scenario import ComplaintIn, read_yaml
+from workflows.complaint import ComplaintWorkflow
+from workflows.engine import TemporalSettings, complaint_input, connect
+
+# How long to wait for the engine to answer before saying so (a worker that is not
+# running leaves an action waiting). COMPLAINTS_TIMEOUT overrides it, in seconds.
+DEFAULT_TIMEOUT = 60.0
+CONNECT_TIMEOUT = 10.0
+SETTLE_SECONDS = 0.2
+
+
+class UserError(Exception):
+    """Something the user can fix: printed as one line on stderr, exit 2."""
+
+
+def fail(message: str) -> int:
+    print(f"complaints: {message}", file=sys.stderr)
+    return 2
+
+
+def _timeout() -> float:
+    try:
+        return float(os.environ.get("COMPLAINTS_TIMEOUT", DEFAULT_TIMEOUT))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _date(option: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+# ---------------------------------------------------------------------------------- actions
+
+
+@dataclass(frozen=True)
+class Action:
+    command: str                       # as typed: submit-learning
+    update: str                        # the workflow Update: submit_learning
+    help: str
+    arguments: Callable[[Any], None]   # adds the command's own arguments to its parser
+    request: Callable[[Any], object]   # builds the Update's input record from the parsed args
+
+
+def _officer_args(p) -> None:
+    p.add_argument("officer", help="the officer's id in the council's directory")
+
+
+def _assign_request(args) -> a.Assign:
+    directory = load_directory()
+    # Pass the council's directory as it is now, so staff who joined after registration
+    # can be assigned; the shipped example is never pushed over a complaint's own copy.
+    return a.Assign(officer=args.officer, officers=None if directory.example else directory.officers)
+
+
+def _reason_args(p, required: bool = True, detail: bool = False) -> None:
+    p.add_argument("--reason", required=required)
+    if detail:
+        p.add_argument("--detail", help="which proceedings, or more about the reason")
+
+
+ACTION_LIST: tuple[Action, ...] = (
+    Action("assign", "assign", "name the investigating officer for the current stage",
+           _officer_args, _assign_request),
+    Action("reassign", "reassign", "hand the current stage to another officer (same deadline)",
+           _officer_args, _assign_request),
+    Action("extend", "extend", "extend the current stage's deadline (once per stage)",
+           lambda p: (_reason_args(p), p.add_argument("--new-due", metavar="YYYY-MM-DD",
+                                                      help="an earlier new due date than the maximum")),
+           lambda args: a.Extend(reason=args.reason, new_due=_date("--new-due", args.new_due))),
+    Action("suspend", "suspend", "stop the clock (court proceedings, police investigation, other)",
+           lambda p: _reason_args(p, detail=True),
+           lambda args: a.Suspend(reason=args.reason, detail=args.detail)),
+    Action("resume", "resume", "restart a suspended clock",
+           lambda p: None, lambda args: a.Resume()),
+    Action("respond", "respond", "record the stage's response",
+           lambda p: p.add_argument("--outcome", required=True,
+                                    help="upheld, partially_upheld, not_upheld or no_finding"),
+           lambda args: a.Respond(outcome=args.outcome)),
+    Action("submit-learning", "submit_learning", "record the lessons-learnt form",
+           lambda p: p.add_argument("--text"),
+           lambda args: a.SubmitLearning(text=args.text)),
+    Action("escalate", "escalate", "the complainant asks for the next stage",
+           lambda p: (_reason_args(p), p.add_argument(
+               "--late-reason", help="accept a request after the window, for this reason")),
+           lambda args: a.Escalate(reason=args.reason, late_accepted=args.late_reason is not None,
+                                   late_reason=args.late_reason)),
+    Action("appoint-independent-person", "appoint_independent_person",
+           "record the stage 2 independent person",
+           lambda p: p.add_argument("name", help="the independent person's name"),
+           lambda args: a.AppointIndependentPerson(name=args.name)),
+    Action("panel-held", "panel_held", "the stage 3 review panel has met",
+           lambda p: None, lambda args: a.PanelHeld()),
+    Action("panel-report", "panel_report", "the panel's recommendations are in",
+           lambda p: None, lambda args: a.PanelReport()),
+    Action("discontinue", "discontinue", "stop considering the complaint while proceedings run",
+           lambda p: _reason_args(p, detail=True),
+           lambda args: a.Discontinue(reason=args.reason, detail=args.detail)),
+    Action("proceedings-ended", "proceedings_ended", "the proceedings ended (starts the resubmission year)",
+           lambda p: p.add_argument("--on", required=True, metavar="YYYY-MM-DD"),
+           lambda args: a.ProceedingsEnded(on=_date("--on", args.on))),
+    Action("resubmit", "resubmit", "reopen a discontinued complaint",
+           lambda p: p.add_argument("--late-reason", help="accept a resubmission after the window"),
+           lambda args: a.Resubmit(late_accepted=args.late_reason is not None, late_reason=args.late_reason)),
+    Action("withdraw", "withdraw", "the complainant withdraws the complaint",
+           lambda p: p.add_argument("--reason"),
+           lambda args: a.Withdraw(reason=args.reason)),
+)
+assert {x.update for x in ACTION_LIST} == set(a.ACTIONS), "every action of the catalogue has a command"
+
+
+# ---------------------------------------------------------------------------------- the parser
+
+
+def add(commands) -> None:
+    reg = commands.add_parser("register", help="register a complaint (from a YAML file or flags)")
+    reg.add_argument("file", nargs="?", type=Path, metavar="FILE.yaml",
+                     help="one complaint, in a scenario's complaint format, without actions")
+    reg.add_argument("--ref")
+    reg.add_argument("--policy", help="children-statutory, corporate or complaint-handling-code")
+    reg.add_argument("--received", help="YYYY-MM-DD (10:00 that day) or an ISO datetime; default now")
+    reg.add_argument("--name", help="the complainant's name")
+    reg.add_argument("--email", help="the complainant's email")
+    reg.add_argument("--type", dest="complainant_type", help="complainant type (parent, child, ...)")
+    reg.add_argument("--service-area")
+    reg.add_argument("--reason", dest="reasons", action="append", default=None,
+                     help="a reason for the complaint (repeatable)")
+    reg.add_argument("--channel")
+    reg.add_argument("--child", help="an anonymous child reference")
+    reg.add_argument("--matter-date", metavar="YYYY-MM-DD")
+    reg.add_argument("--late-reason", help="accept a matter more than a year old, for this reason")
+    reg.set_defaults(run=run, engine=_register)
+
+    for action in ACTION_LIST:
+        p = commands.add_parser(action.command, help=action.help)
+        p.add_argument("ref", help="the complaint's reference")
+        action.arguments(p)
+        p.set_defaults(run=run, engine=_act, action=action)
+
+    status = commands.add_parser("status", help="where a complaint stands and what it has sent")
+    status.add_argument("ref")
+    status.add_argument("--json", action="store_true", help="the complaint's whole state as JSON")
+    status.set_defaults(run=run, engine=_status)
+
+    listing = commands.add_parser("list", help="open complaints, overdue first, then by due date")
+    listing.add_argument("--database", help="the record store's URL (default DATABASE_URL)")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=run_list)
+
+
+# ---------------------------------------------------------------------------------- running
+
+
+def run(args) -> int:
+    """Entry point for the commands that talk to the engine (called by cli.main)."""
+    try:
+        prepared = _prepare(args)
+    except UserError as problem:
+        return fail(str(problem))
+    return asyncio.run(_connect_and_execute(args, prepared, TemporalSettings.from_env()))
+
+
+async def _connect_and_execute(args, prepared: object, settings: TemporalSettings) -> int:
+    try:
+        try:
+            client = await asyncio.wait_for(connect(settings), CONNECT_TIMEOUT)
+        except Exception as problem:  # noqa: BLE001 - whatever it is, the user needs one line
+            reason = "no answer" if isinstance(problem, TimeoutError) else _connect_reason(problem)
+            return fail(f"cannot reach the Temporal engine at {settings.address} "
+                        f"(namespace {settings.namespace}): {reason}")
+        return await _execute(args, prepared, client, settings)
+    finally:
+        # Let the Temporal core's own threads let go of their last Python objects before
+        # the interpreter exits: a short-lived client process can otherwise abort at exit
+        # (PyGILState_Release during finalisation, temporalio/sdk-python#300).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        await asyncio.sleep(SETTLE_SECONDS)
+
+
+def _connect_reason(problem: Exception) -> str:
+    text = _one_line(problem)
+    for marker in ("Connection refused", "dns error", "timed out", "No route to host"):
+        if marker.lower() in text.lower():
+            return marker.lower()
+    if "get_system_info" in text:
+        return "something answers there, but not as a Temporal frontend"
+    return text[:200]
+
+
+async def execute(args, client: Client, settings: TemporalSettings) -> int:
+    """Run a parsed engine command with the given client; returns the exit status."""
+    if args.run is run_list:
+        return await asyncio.to_thread(run_list, args)
+    try:
+        prepared = _prepare(args)
+    except UserError as problem:
+        return fail(str(problem))
+    return await _execute(args, prepared, client, settings)
+
+
+def _prepare(args) -> object:
+    """Check the command line before anything is sent (raises UserError)."""
+    if args.engine is _register:
+        return _registration(args)
+    if args.engine is _act:
+        try:
+            return args.action.request(args)
+        except DirectoryError as problem:
+            raise UserError(str(problem)) from None
+    return None
+
+
+async def _execute(args, prepared: object, client: Client, settings: TemporalSettings) -> int:
+    what = args.action.command if args.engine is _act else args.command
+    try:
+        return await asyncio.wait_for(args.engine(args, prepared, client, settings), _timeout())
+    except UserError as problem:
+        return fail(str(problem))
+    except (TimeoutError, RPCTimeoutOrCancelledError):
+        # (An Update cut short by the timeout surfaces as RPCTimeoutOrCancelledError.)
+        later = "; the action may still be applied when one is" if args.engine is _act else ""
+        return fail(
+            f"{what} {getattr(args, 'ref', None) or ''}: the engine at {settings.address} did not answer "
+            f"within {_timeout():g}s (is a worker running on task queue {settings.task_queue}?){later}"
+        )
+    except RPCError as problem:
+        return fail(_rpc_problem(what, getattr(args, "ref", None), problem, settings))
+
+
+def _rpc_problem(what: str, ref: str | None, problem: RPCError, settings: TemporalSettings) -> str:
+    message = _one_line(problem.message)
+    if problem.status == RPCStatusCode.NOT_FOUND:
+        if "namespace" in message.lower():
+            return f"namespace {settings.namespace} is not known to the engine at {settings.address}"
+        return f"no complaint with reference {ref}"
+    if problem.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+        return f"{what}: the engine at {settings.address} is not answering ({message})"
+    return f"{what}: the engine at {settings.address} said: {message}"
+
+
+# ---------------------------------------------------------------------------------- register
+
+
+def _received(text: str | None) -> date | datetime:
+    """A date (10:00 that day, as in a scenario) or an ISO datetime; now when not given."""
+    if text is None:
+        return datetime.now(LONDON).replace(microsecond=0)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--received {text!r} is not a date (YYYY-MM-DD) or a date and time") from None
+
+
+def _complaint_from_file(path: Path) -> dict[str, Any]:
+    try:
+        data = read_yaml(path.read_text())
+    except OSError as exc:
+        raise UserError(f"register: {path}: cannot be read ({exc.strerror or exc})") from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"register: {path}: not valid YAML ({_one_line(exc)})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"register: {path}: expected one complaint (ref, policy, received, complainant, ...)")
+    if "actions" in data:
+        raise UserError(f"register: {path}: a complaint to register has no actions; "
+                        f"run them as commands (complaints assign ...)")
+    # A file without a date received is a complaint received now, as with the flags.
+    data.setdefault("received", _received(None))
+    return data
+
+
+def _complaint_from_flags(args) -> dict[str, Any]:
+    missing = [flag for flag, value in (("--ref", args.ref), ("--policy", args.policy), ("--name", args.name),
+                                        ("--email", args.email), ("--type", args.complainant_type))
+               if value is None]
+    if missing:
+        raise UserError(f"register: give a FILE.yaml, or {', '.join(missing)}")
+    data: dict[str, Any] = {
+        "ref": args.ref,
+        "policy": args.policy,
+        "received": _received(args.received),
+        "complainant": {"name": args.name, "email": args.email, "type": args.complainant_type},
+        "service_area": args.service_area,
+        "reasons": args.reasons or [],
+        "channel": args.channel,
+        "child": args.child,
+        "matter_date": _date("--matter-date", args.matter_date),
+    }
+    if args.late_reason is not None:
+        data.update(late_accepted=True, late_reason=args.late_reason)
+    return data
+
+
+_FLAGS = ("ref", "policy", "received", "name", "email", "complainant_type", "service_area", "reasons",
+          "channel", "child", "matter_date", "late_reason")
+
+
+def _registration(args) -> a.Registration:
+    if args.file is not None:
+        given = [name for name in _FLAGS if getattr(args, name) is not None]
+        if given:
+            raise UserError("register: give a FILE.yaml or the flags, not both")
+        data = _complaint_from_file(args.file)
+    else:
+        data = _complaint_from_flags(args)
+    try:
+        complaint = ComplaintIn.model_validate(data)
+    except ValidationError as exc:
+        where = "; ".join(
+            f"field {'.'.join(str(p) for p in e['loc']) or '(complaint)'}: {e['msg']}" for e in exc.errors()
+        )
+        raise UserError(f"register: {where}") from None
+    try:
+        directory = load_directory()
+    except DirectoryError as problem:
+        raise UserError(str(problem)) from None
+    reg = complaint.registration(directory.officers, directory.complaints_team_email)
+    now = datetime.now(LONDON)
+    if reg.received > now:
+        if reg.received.date() != now.date() or isinstance(complaint.received, datetime):
+            raise UserError(f"register refused: the complaint cannot be received in the future "
+                            f"({reg.received.isoformat()})")
+        # Today's date, registered before 10:00: received now, not later today.
+        reg.received = now.replace(microsecond=0)
+    return reg
+
+
+async def _register(args, reg: a.Registration, client: Client, settings: TemporalSettings) -> int:
+    try:
+        inp = complaint_input(reg)
+    except Refused as problem:
+        return fail(f"register refused: {problem}")
+    except PolicyError as problem:
+        return fail(f"register refused: {problem}")
+    try:
+        await client.start_workflow(
+            ComplaintWorkflow.run, inp, id=reg.ref, task_queue=settings.task_queue,
+            # A reference names one complaint for good, even after its workflow ended.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        )
+    except WorkflowAlreadyStartedError:
+        return fail(f"register refused: complaint {reg.ref} already exists")
+    # The same rules the workflow runs, for the due date to print (the engine need not
+    # have picked the complaint up yet).
+    complaint, _ = Complaint.register(reg, inp.policy, WorkingCalendar(inp.days_off), datetime.now(LONDON))
+    st = complaint.state
+    print(f"{st.ref}: registered ({st.policy}), stage {st.stage}, due {st.current.due}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------- actions
+
+
+async def _act(args, request: object, client: Client, settings: TemporalSettings) -> int:
+    action: Action = args.action
+    handle = client.get_workflow_handle(args.ref)
+    try:
+        description = await handle.execute_update(action.update, request, result_type=str)
+    except WorkflowUpdateFailedError as problem:
+        cause = problem.cause
+        reason = cause.message if isinstance(cause, ApplicationError) else _one_line(cause or problem)
+        return fail(f"{action.command} refused: {_one_line(reason)}")
+    except RPCError as problem:
+        if problem.status == RPCStatusCode.NOT_FOUND and "namespace" not in problem.message.lower():
+            closed = await _closed_status(client, args.ref)
+            if closed is not None:
+                return fail(f"{action.command} refused: complaint {args.ref} is {closed} and takes no more actions")
+            return fail(f"{action.command} refused: no complaint with reference {args.ref}")
+        raise
+    print(description)
+    return 0
+
+
+async def _closed_status(client: Client, ref: str) -> str | None:
+    """For an action the engine could not deliver: the complaint's status if its workflow has ended."""
+    try:
+        described = await client.get_workflow_handle(ref).describe()
+    except RPCError:
+        return None
+    if described.status is None or described.close_time is None:
+        return None
+    try:
+        state = await client.get_workflow_handle(ref).query(ComplaintWorkflow.state)
+        return state.status
+    except (RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError):
+        return "finished"
+
+
+# ---------------------------------------------------------------------------------- status
+
+
+async def _status(args, _prepared: None, client: Client, settings: TemporalSettings) -> int:
+    handle = client.get_workflow_handle(args.ref)
+    try:
+        state: ComplaintState = await handle.query(ComplaintWorkflow.state)
+    except (WorkflowQueryFailedError, WorkflowQueryRejectedError) as problem:
+        return fail(f"status {args.ref}: the engine could not read the complaint ({_one_line(problem)})")
+    if args.json:
+        print(json.dumps(TypeAdapter(ComplaintState).dump_python(state), indent=2, default=_json_value))
+    else:
+        print("\n".join(status_lines(state)))
+    return 0
+
+
+def _json_value(value: object) -> str:
+    # Timestamps in Europe/London with their UTC offset, as the timeline prints them.
+    if isinstance(value, datetime):
+        return value.astimezone(LONDON).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(LONDON).isoformat(sep=" ", timespec="minutes")
+
+
+def status_lines(st: ComplaintState) -> list[str]:
+    """The complaint for a person to read; no complainant name or address."""
+    s = st.current
+    lines = [f"{st.ref}  {st.policy} (policy version {st.policy_version})"]
+
+    def row(label: str, value: object) -> None:
+        lines.append(f"  {label:<13}{value}")
+
+    row("received", _when(st.received) + (f" by {st.channel}" if st.channel else ""))
+    row("complainant", st.complainant.type)
+    if st.service_area or st.reasons:
+        row("about", "; ".join(x for x in (st.service_area, ", ".join(st.reasons)) if x))
+    row("status", f"{st.status}, stage {st.stage}" + (f" ({s.clock.replace('_', ' ')} clock)" if s.clock else ""))
+    if st.status in ("open", "suspended"):
+        if s.due is not None:
+            row("due", f"{s.due} ({s.working_days} working days from {s.start_day})")
+        elif s.suspended_on is not None:
+            row("due", f"none while suspended ({s.days_left} working days left)")
+    if s.clock is not None:
+        row("officer", "none at this stage (complaints team and review panel)")
+    else:
+        row("officer", s.officer or "not assigned")
+    if s.extension_reason is not None:
+        row("extension", f"to {s.extended_due or s.due} ({s.extension_reason}); first due {s.original_due}")
+    for held in s.suspensions:
+        row("suspension", f"{held.on} ({held.reason}), {held.days_left} working days left, "
+                          + (f"resumed {held.resumed}" if held.resumed else "not resumed"))
+    if st.discontinuation is not None:
+        d = st.discontinuation
+        row("discontinued", f"{d.on} at stage {d.stage} ({d.reason})"
+            + (f"; proceedings ended {d.proceedings_ended}" if d.proceedings_ended else "")
+            + (f"; resubmitted {d.resubmitted}" if d.resubmitted else ""))
+    if st.withdrawn_on is not None:
+        row("withdrawn", f"{st.withdrawn_on}" + (f" ({st.withdrawal_reason})" if st.withdrawal_reason else ""))
+    if st.closed_on is not None:
+        row("closed", st.closed_on)
+    lines.append("stages")
+    for record in st.stages:
+        answer = "no response yet"
+        if record.outcome is not None:
+            timing = {True: "on time", False: "late", None: ""}[record.on_time]
+            answer = (f"responded {record.responded}, " if record.responded else "") + record.outcome.replace("_", " ")
+            answer += f", {timing}" if timing else ""
+        handled = record.responding_officer or record.officer
+        lines.append(f"  {record.stage}  from {record.start_day}  due {record.due or '-'}  {answer}"
+                     + (f"  officer {handled}" if handled else ""))
+    lines.append("sent" if st.sent else "sent         nothing yet")
+    for notice in st.sent:
+        lines.append(f"  {_when(notice.at)}  {notice.kind:<24} to {notice.to:<16} due {notice.due or '-'}")
+    return lines
+
+
+# ---------------------------------------------------------------------------------- list
+
+
+def run_list(args) -> int:
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from store.record_store import RecordStore, database_url
+
+    url = args.database or database_url()
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return fail(f"--database {url!r} is not a database URL")
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" \
+            and not parsed.database.startswith("file:") and not Path(parsed.database).is_file():
+        return fail(f"there is no record store at {shown}")
+    try:
+        store = RecordStore(url)
+        if not inspect(store.engine).has_table("complaints"):
+            return fail(f"the record store at {shown} has no complaints yet (has a worker used it?)")
+        rows = store.open_complaints(datetime.now(LONDON).date())
+    except (SQLAlchemyError, ImportError) as problem:
+        return fail(f"cannot read the record store at {shown}: {_one_line(problem).split(' [SQL')[0][:200]}")
+    listed = [
+        {"ref": r["ref"], "policy": r["policy"], "stage": r["stage"], "status": r["status"],
+         "officer": r["officer"], "due": r["due"].isoformat() if r["due"] else None,
+         "overdue": r["overdue"]}
+        for r in rows
+    ]
+    if args.json:
+        print(json.dumps(listed))
+        return 0
+    if not listed:
+        print("no open complaints")
+        return 0
+    header = ("REF", "POLICY", "STAGE", "STATUS", "OFFICER", "DUE", "")
+    table = [header] + [
+        (r["ref"], r["policy"], str(r["stage"]), r["status"], r["officer"] or "-", r["due"] or "-",
+         "OVERDUE" if r["overdue"] else "")
+        for r in listed
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    for line in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
+    return 0
