@@ -26,6 +26,10 @@ def as_expected(got: list[dict], want: list[dict]) -> list[dict]:
     return [{k: line.get(k) for k in ref} for line, ref in zip(got, want)]
 
 
+def test_the_shared_examples_are_there():
+    assert {"winter-2025", "review-panel-2026"} <= set(SCENARIOS), f"no example scenarios under {EXAMPLES}"
+
+
 @pytest.mark.parametrize("name", SCENARIOS)
 async def test_example_scenario_gives_its_expected_timeline(name):
     want = expected(name)
