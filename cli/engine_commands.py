@@ -41,7 +41,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from cli.directory import DirectoryError, load_directory
 from models import actions as a
-from models.complaint import ComplaintState
+from models.complaint import COST_ITEMS, OMBUDSMAN_RESULTS, ComplaintState
 from policies import PolicyError
 from rules.calendar import WorkingCalendar
 from rules.complaint import LONDON, Complaint, Refused
@@ -114,6 +114,23 @@ def _reason_args(p, required: bool = True, detail: bool = False) -> None:
         p.add_argument("--detail", help="which proceedings, or more about the reason")
 
 
+def _on_arg(p) -> None:
+    p.add_argument("--on", metavar="YYYY-MM-DD", help="the date (default today)")
+
+
+def _decision_args(p) -> None:
+    p.add_argument("--result", required=True, choices=OMBUDSMAN_RESULTS)
+    p.add_argument("--remedy", type=float, metavar="POUNDS", help="a financial remedy, in pounds")
+    _on_arg(p)
+
+
+def _cost_args(p) -> None:
+    p.add_argument("--stage", type=int, required=True, choices=(2, 3))
+    p.add_argument("--item", required=True, choices=COST_ITEMS)
+    p.add_argument("--amount", type=float, required=True, metavar="POUNDS")
+    _on_arg(p)
+
+
 ACTION_LIST: tuple[Action, ...] = (
     Action("assign", "assign", "name the investigating officer for the current stage",
            _officer_args, _assign_request),
@@ -160,6 +177,15 @@ ACTION_LIST: tuple[Action, ...] = (
     Action("withdraw", "withdraw", "the complainant withdraws the complaint",
            lambda p: p.add_argument("--reason"),
            lambda args: a.Withdraw(reason=args.reason)),
+    Action("refer-to-ombudsman", "refer_to_ombudsman", "the complainant has gone to the Ombudsman (LGSCO)",
+           _on_arg, lambda args: a.ReferToOmbudsman(on=_date("--on", args.on))),
+    Action("ombudsman-decision", "ombudsman_decision", "what the Ombudsman decided, and any remedy",
+           _decision_args,
+           lambda args: a.OmbudsmanDecision(result=args.result, remedy_gbp=args.remedy, on=_date("--on", args.on))),
+    Action("record-cost", "record_cost", "a stage 2 or 3 cost (investigator, independent person, panel)",
+           _cost_args,
+           lambda args: a.RecordCost(stage=args.stage, item=args.item, amount_gbp=args.amount,
+                                     on=_date("--on", args.on))),
 )
 assert {x.update for x in ACTION_LIST} == set(a.ACTIONS), "every action of the catalogue has a command"
 
@@ -196,6 +222,14 @@ def add(commands) -> None:
     status.add_argument("ref")
     status.add_argument("--json", action="store_true", help="the complaint's whole state as JSON")
     status.set_defaults(run=run, engine=_status)
+
+    compliment = commands.add_parser("compliment", help="record a compliment about staff (annual report)")
+    compliment.add_argument("--team", required=True)
+    compliment.add_argument("--officer", help="the officer complimented, if one")
+    compliment.add_argument("--on", metavar="YYYY-MM-DD", help="the date received (default today)")
+    compliment.add_argument("--text", required=True)
+    compliment.add_argument("--database", help="the record store's URL (default DATABASE_URL)")
+    compliment.set_defaults(run=run_compliment)
 
     listing = commands.add_parser("list", help="open complaints, overdue first, then by due date")
     listing.add_argument("--database", help="the record store's URL (default DATABASE_URL)")
@@ -527,6 +561,21 @@ def status_lines(st: ComplaintState) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------- list
+
+
+def run_compliment(args) -> int:
+    """Compliments are not complaints: no workflow, straight into the record store."""
+    from store.record_store import RecordStore, database_url
+
+    try:
+        received = _date("--on", args.on) or datetime.now(LONDON).date()
+    except UserError as problem:
+        return fail(str(problem))
+    store = RecordStore(args.database or database_url())
+    store.create_schema()
+    store.add_compliment(received, args.team, args.officer, args.text)
+    print(f"compliment for {args.team} recorded ({received})")
+    return 0
 
 
 def run_list(args) -> int:

@@ -110,6 +110,26 @@ class Withdraw:
     reason: str | None = None
 
 
+@dataclass
+class ReferToOmbudsman:
+    on: date | None = None                   # default: today
+
+
+@dataclass
+class OmbudsmanDecision:
+    result: str
+    remedy_gbp: float | None = None
+    on: date | None = None
+
+
+@dataclass
+class RecordCost:
+    stage: int
+    item: str
+    amount_gbp: float
+    on: date | None = None
+
+
 # The action name (as in scenarios and on the command line) -> its input record.
 ACTIONS: dict[str, type] = {
     "assign": Assign,
@@ -127,4 +147,7 @@ ACTIONS: dict[str, type] = {
     "proceedings_ended": ProceedingsEnded,
     "resubmit": Resubmit,
     "withdraw": Withdraw,
+    "refer_to_ombudsman": ReferToOmbudsman,
+    "ombudsman_decision": OmbudsmanDecision,
+    "record_cost": RecordCost,
 }

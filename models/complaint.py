@@ -13,6 +13,12 @@ OUTCOMES = ("upheld", "partially_upheld", "not_upheld", "no_finding")
 ESCALATION_REASONS = ("late_response", "no_response", "no_actions", "disagree")
 SUSPENSION_REASONS = ("court_proceedings", "police_investigation", "other")
 STATUSES = ("open", "suspended", "closed", "withdrawn", "discontinued")
+# The Ombudsman's decisions, in the seed report's categories.
+OMBUDSMAN_RESULTS = (
+    "premature", "closed_after_initial_enquiries", "not_upheld",
+    "upheld_fault_and_injustice", "upheld_fault_no_injustice", "upheld_remedied_already",
+)
+COST_ITEMS = ("investigator", "independent_person", "panel", "other")
 
 # Who a notification is for, besides an officer id.
 COMPLAINANT = "complainant"
@@ -97,6 +103,24 @@ class Discontinuation:
 
 
 @dataclass
+class OmbudsmanReferral:
+    referred: date
+    decided: date | None = None
+    result: str | None = None               # an OMBUDSMAN_RESULTS value
+    remedy_gbp: float | None = None
+
+
+@dataclass
+class Cost:
+    """What stage 2 or 3 cost the council: investigator and panel fees, by date."""
+
+    stage: int
+    on: date
+    item: str                               # a COST_ITEMS value
+    amount_gbp: float
+
+
+@dataclass
 class SentNotice:
     """What the complaint has sent (for `complaints status`); the mail itself is in the outbox."""
 
@@ -136,6 +160,8 @@ class ComplaintState:
     closed_on: date | None = None
     withdrawn_on: date | None = None
     withdrawal_reason: str | None = None
+    ombudsman: list[OmbudsmanReferral] = field(default_factory=list)
+    costs: list[Cost] = field(default_factory=list)
     sent: list[SentNotice] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
     # Chasing already done up to and including this day (so nothing is sent twice).

@@ -18,17 +18,21 @@ from models.complaint import (
     COMPLAINANT,
     COMPLAINANT_TYPES,
     COMPLAINTS_TEAM,
+    COST_ITEMS,
     ESCALATION_REASONS,
     FINAL_RESPONSE,
+    OMBUDSMAN_RESULTS,
     OUTCOMES,
     PANEL_MEETING,
     PANEL_REPORT,
     SUSPENSION_REASONS,
     Assignment,
     ComplaintState,
+    Cost,
     Discontinuation,
     HistoryEntry,
     Notice,
+    OmbudsmanReferral,
     Officer,
     SentNotice,
     StageRecord,
@@ -591,6 +595,64 @@ class Complaint:
         self.stage.officer = old.officer
         self._log(now, "resubmit")
         return self._notices(now, [("acknowledgement", COMPLAINANT, {"resubmitted": "yes"})])
+
+    # ------------------------------------------------------------------ after the council: Ombudsman, costs
+
+    def _on_or_today(self, day: date | None, now: datetime, what: str) -> tuple[date, str | None]:
+        today = london(now).date()
+        day = day or today
+        if day > today:
+            return day, f"{what} cannot be dated {day}, a day still to come"
+        if day < self.state.received.date():
+            return day, f"{what} cannot be dated {day}, before the complaint was received"
+        return day, None
+
+    def refusal_refer_to_ombudsman(self, req: a.ReferToOmbudsman, now: datetime) -> str | None:
+        if self.state.status == "withdrawn":
+            return self._general_refusal("refer_to_ombudsman")
+        open_referral = next((r for r in self.state.ombudsman if r.decided is None), None)
+        if open_referral is not None:
+            return f"the complaint is already with the Ombudsman (referred {open_referral.referred}), awaiting a decision"
+        return self._on_or_today(req.on, now, "a referral")[1]
+
+    def refer_to_ombudsman(self, req: a.ReferToOmbudsman, now: datetime) -> list[Notice]:
+        day, _ = self._on_or_today(req.on, now, "a referral")
+        self.state.ombudsman.append(OmbudsmanReferral(referred=day))
+        self._log(now, "refer_to_ombudsman", fmt(day))
+        return []
+
+    def refusal_ombudsman_decision(self, req: a.OmbudsmanDecision, now: datetime) -> str | None:
+        if not any(r.decided is None for r in self.state.ombudsman):
+            return "the complaint is not with the Ombudsman (record refer_to_ombudsman first)"
+        if req.result not in OMBUDSMAN_RESULTS:
+            return f"Ombudsman result {req.result!r} is not one of {', '.join(OMBUDSMAN_RESULTS)}"
+        if req.remedy_gbp is not None and req.remedy_gbp < 0:
+            return f"a remedy cannot be negative ({req.remedy_gbp})"
+        return self._on_or_today(req.on, now, "a decision")[1]
+
+    def ombudsman_decision(self, req: a.OmbudsmanDecision, now: datetime) -> list[Notice]:
+        referral = next(r for r in self.state.ombudsman if r.decided is None)
+        referral.decided, _ = self._on_or_today(req.on, now, "a decision")
+        referral.result, referral.remedy_gbp = req.result, req.remedy_gbp
+        self._log(now, "ombudsman_decision", req.result)
+        return []
+
+    def refusal_record_cost(self, req: a.RecordCost, now: datetime) -> str | None:
+        if req.stage not in (2, 3) or req.stage > self.policy.last_stage:
+            return f"costs are recorded for stages 2 and 3 of a procedure that has them; not stage {req.stage}"
+        if not any(s.stage == req.stage for s in self.state.stages):
+            return f"the complaint has not reached stage {req.stage}"
+        if req.item not in COST_ITEMS:
+            return f"cost item {req.item!r} is not one of {', '.join(COST_ITEMS)}"
+        if not req.amount_gbp > 0:
+            return f"a cost must be more than nothing ({req.amount_gbp})"
+        return self._on_or_today(req.on, now, "a cost")[1]
+
+    def record_cost(self, req: a.RecordCost, now: datetime) -> list[Notice]:
+        day, _ = self._on_or_today(req.on, now, "a cost")
+        self.state.costs.append(Cost(stage=req.stage, on=day, item=req.item, amount_gbp=req.amount_gbp))
+        self._log(now, "record_cost", f"stage {req.stage} {req.item}")
+        return []
 
     # ------------------------------------------------------------------ withdrawal
 

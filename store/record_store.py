@@ -21,7 +21,9 @@ from store.schema import (
     AssignmentRow,
     ComplaintRow,
     ComplimentRow,
+    CostRow,
     HistoryRow,
+    OmbudsmanRow,
     OutboxRow,
     StageRow,
     SuspensionRow,
@@ -41,6 +43,8 @@ suspensions: Table = SuspensionRow.__table__  # type: ignore[assignment]
 history: Table = HistoryRow.__table__  # type: ignore[assignment]
 outbox: Table = OutboxRow.__table__  # type: ignore[assignment]
 compliments: Table = ComplimentRow.__table__  # type: ignore[assignment]
+ombudsman: Table = OmbudsmanRow.__table__  # type: ignore[assignment]
+costs: Table = CostRow.__table__  # type: ignore[assignment]
 
 # Replaced wholesale from each snapshot; the order matters only for readability.
 CHILD_TABLES = (
@@ -48,6 +52,8 @@ CHILD_TABLES = (
     (assignments, snapshot.assignment_rows),
     (suspensions, snapshot.suspension_rows),
     (history, snapshot.history_rows),
+    (ombudsman, snapshot.ombudsman_rows),
+    (costs, snapshot.cost_rows),
 )
 
 
@@ -187,6 +193,8 @@ class RecordStore:
                 stage["suspensions"] = [s for s in held if s["stage"] == stage["stage"]]
             record["assignments"] = children(assignments, assignments.c.seq)
             record["history"] = children(history, history.c.seq)
+            record["ombudsman"] = children(ombudsman, ombudsman.c.seq)
+            record["costs"] = children(costs, costs.c.seq)
         return record
 
     def open_complaints(self, today: date) -> list[dict[str, Any]]:

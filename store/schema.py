@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     Text,
     TypeDecorator,
@@ -165,6 +166,32 @@ class HistoryRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class OmbudsmanRow(Base):
+    """Referrals to the Local Government and Social Care Ombudsman, and what it decided."""
+
+    __tablename__ = "ombudsman"
+
+    ref: Mapped[str] = _complaint_ref()
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referred: Mapped[date] = mapped_column(Date)
+    decided: Mapped[date | None] = mapped_column(Date)
+    result: Mapped[str | None] = mapped_column(String(64))
+    remedy_gbp: Mapped[float | None] = mapped_column(Numeric(12, 2, asdecimal=False))
+
+
+class CostRow(Base):
+    """Stage 2 and 3 costs (investigator, independent person, panel), by date."""
+
+    __tablename__ = "costs"
+
+    ref: Mapped[str] = _complaint_ref()
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stage: Mapped[int] = mapped_column(Integer)
+    on: Mapped[date] = mapped_column(Date, index=True)
+    item: Mapped[str] = mapped_column(String(32))
+    amount_gbp: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
 
 
 class OutboxRow(Base):

@@ -79,6 +79,14 @@ def history_rows(state: ComplaintState) -> list[Row]:
     ]
 
 
+def ombudsman_rows(state: ComplaintState) -> list[Row]:
+    return [{"ref": state.ref, "seq": seq, **asdict(r)} for seq, r in enumerate(state.ombudsman, start=1)]
+
+
+def cost_rows(state: ComplaintState) -> list[Row]:
+    return [{"ref": state.ref, "seq": seq, **asdict(c)} for seq, c in enumerate(state.costs, start=1)]
+
+
 def outbox_row(mail: OutboxMail, now: datetime) -> Row:
     return {**asdict(mail), "created_at": now, "sent_at": None}
 

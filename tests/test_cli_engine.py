@@ -405,3 +405,13 @@ async def test_list_without_a_record_store(complaints, tmp_path):
     assert code == 2
     assert "there is no record store at" in one_error_line(err)
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_compliment_goes_into_the_record_store(tmp_path):
+    from cli.main import main
+    from store.record_store import RecordStore
+
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    assert main(["compliment", "--team", "Fostering", "--officer", "io-1", "--on", "2024-05-02",
+                 "--text", "Kind and quick", "--database", url]) == 0
+    assert [(c["team"], c["officer"]) for c in RecordStore(url).compliments()] == [("Fostering", "io-1")]

@@ -857,3 +857,40 @@ def test_the_complaint_handling_code_does_not_discontinue():
 def test_an_independent_person_is_appointed_at_statutory_stage_2_only():
     reason = refused(assigned(), "appoint_independent_person", a.AppointIndependentPerson("I Person"), "2024-04-02")
     assert "stage 2 of the children's statutory procedure" in reason
+
+
+# -- after the council: the Ombudsman, and what stages 2 and 3 cost ---------------------------------
+
+
+def test_an_ombudsman_referral_is_recorded_even_on_a_closed_complaint():
+    complaint = answered_at_stage_1("2024-04-05")
+    complaint.advance(at("2024-06-03"))
+    assert complaint.state.status == "closed"
+    act(complaint, "refer_to_ombudsman", a.ReferToOmbudsman(), "2024-06-03")
+    reason = refused(complaint, "refer_to_ombudsman", a.ReferToOmbudsman(), "2024-06-04")
+    assert "already with the Ombudsman" in reason
+    act(complaint, "ombudsman_decision", a.OmbudsmanDecision("upheld_fault_and_injustice", remedy_gbp=250.0), "2024-09-02")
+    referral = complaint.state.ombudsman[0]
+    assert (referral.referred, referral.decided, referral.result, referral.remedy_gbp) == (
+        d("2024-06-03"), d("2024-09-02"), "upheld_fault_and_injustice", 250.0)
+
+
+def test_an_ombudsman_decision_needs_a_referral_and_a_known_result():
+    complaint = answered_at_stage_1("2024-04-05")
+    assert "not with the Ombudsman" in refused(complaint, "ombudsman_decision", a.OmbudsmanDecision("upheld"), "2024-04-08")
+    act(complaint, "refer_to_ombudsman", a.ReferToOmbudsman(on=d("2024-04-08")), "2024-04-08")
+    assert "is not one of" in refused(complaint, "ombudsman_decision", a.OmbudsmanDecision("upheld"), "2024-04-09")
+    future = a.ReferToOmbudsman(on=d("2030-01-01"))
+    assert "still to come" in refused(answered_at_stage_1("2024-04-05"), "refer_to_ombudsman", future, "2024-04-08")
+
+
+def test_costs_are_recorded_for_stages_reached():
+    complaint = answered_at_stage_1("2024-04-05")
+    cost = a.RecordCost(stage=2, item="investigator", amount_gbp=1200.0)
+    assert "not reached stage 2" in refused(complaint, "record_cost", cost, "2024-04-08")
+    act(complaint, "escalate", a.Escalate("disagree"), "2024-04-08")
+    act(complaint, "record_cost", cost, "2024-05-01")
+    assert "more than nothing" in refused(complaint, "record_cost", a.RecordCost(2, "panel", 0), "2024-05-02")
+    assert "not one of" in refused(complaint, "record_cost", a.RecordCost(2, "lunch", 10.0), "2024-05-02")
+    assert [(c.stage, c.on, c.item, c.amount_gbp) for c in complaint.state.costs] == [
+        (2, d("2024-05-01"), "investigator", 1200.0)]

@@ -206,6 +206,20 @@ def test_a_newer_snapshot_replaces_the_stage_data(store):
         "acknowledgement", "response_issued", "stage2_acknowledgement"]
 
 
+def test_ombudsman_referrals_and_costs_are_kept(store):
+    from models.complaint import Cost, OmbudsmanReferral
+
+    state = responded_and_escalated(registered())
+    state.costs = [Cost(stage=2, on=date(2024, 5, 1), item="investigator", amount_gbp=1234.56)]
+    state.ombudsman = [OmbudsmanReferral(referred=date(2024, 6, 3), decided=date(2024, 9, 2),
+                                         result="upheld_fault_and_injustice", remedy_gbp=250.0)]
+    store.save(state, [])
+    record = store.complaint(state.ref)
+    assert [(c["stage"], c["on"], c["item"], c["amount_gbp"]) for c in record["costs"]] == [
+        (2, date(2024, 5, 1), "investigator", 1234.56)]
+    assert [(o["result"], o["remedy_gbp"]) for o in record["ombudsman"]] == [("upheld_fault_and_injustice", 250.0)]
+
+
 def test_an_older_snapshot_arriving_late_does_not_roll_the_record_back(store):
     first = registered()
     first.revision = 1
