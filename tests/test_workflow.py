@@ -174,3 +174,23 @@ async def test_withdrawal_ends_the_workflow(worker, task_queue, mail_sink):
     await handle.execute_update("withdraw", Withdraw("resolved informally"))
     assert await handle.result() == "withdrawn"
     assert [k for k, _, _ in sent(mail_sink, handle.id)][-1] == "withdrawal_confirmation"
+
+
+async def test_a_long_complaint_continues_as_new_without_losing_anything(worker, task_queue, mail_sink):
+    ref = f"WF-{uuid.uuid4().hex[:8]}"
+    inp = complaint_input(registration(ref), simulated_start=RECEIVED)
+    inp.continue_after_events = 40
+    handle = await worker.client.start_workflow(ComplaintWorkflow.run, inp, id=ref, task_queue=task_queue)
+    await handle.execute_update("assign", Assign("io-1"))
+    await handle.execute_update("extend", Extend("complex"))
+    await until(worker, handle, RECEIVED.date() + timedelta(days=40))  # overdue since 31 March
+    await handle.execute_update("respond", Respond("partially_upheld"))
+    first_run = worker.client.get_workflow_handle(ref, run_id=handle.result_run_id)
+    events = [e.event_type async for e in first_run.fetch_history_events()]
+    assert EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW in events
+    state = await worker.client.get_workflow_handle(ref).query(ComplaintWorkflow.state)
+    assert state.current.extended_due.isoformat() == "2026-03-30" and state.current.outcome == "partially_upheld"
+    kinds = [k for k, _, _ in sent(mail_sink, ref)]
+    # Chasing carried on across runs, each notice once.
+    assert kinds.count("due_soon") == 1 and kinds.count("due_today") == 1 and kinds.count("delay_letter") == 1
+    assert kinds.count("escalation") == 2 and kinds[-1] == "response_issued"

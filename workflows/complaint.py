@@ -44,6 +44,9 @@ class ComplaintInput:
     simulated_start: datetime | None = None
     # Set when the workflow continues as new, carrying the complaint over.
     carried: Carried | None = None
+    # Continue as new past this many history events, or when the server suggests it.
+    # A year of chasing stays far below; tests set it low to exercise the hand-over.
+    continue_after_events: int = 10_000
 
 
 @dataclass
@@ -92,7 +95,8 @@ class ComplaintWorkflow:
     async def run(self, inp: ComplaintInput) -> str:
         await self._commit()
         while not self.complaint.is_finished():
-            if workflow.info().is_continue_as_new_suggested():
+            info = workflow.info()
+            if info.is_continue_as_new_suggested() or info.get_current_history_length() > inp.continue_after_events:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._carry_over())
             seen = self._changes
@@ -114,6 +118,7 @@ class ComplaintWorkflow:
             registration=self._input.registration,
             policy=self._input.policy,
             days_off=self._input.days_off,
+            continue_after_events=self._input.continue_after_events,
             carried=Carried(
                 state=self.complaint.state,
                 officers=list(self.complaint.officers.values()),
