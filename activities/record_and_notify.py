@@ -17,10 +17,10 @@ from datetime import datetime, timezone
 from temporalio import activity
 
 from models.complaint import Notice
-from notifications.mailer import SmtpSettings, build_message, message_id_for, send
+from notifications.mailer import MailSession, SmtpSettings, build_message, message_id_for
 from notifications.render import RenderedMail, render
 from store.record_store import OutboxMail, RecordStore
-from workflows.complaint import RecordAndNotify
+from models.workflow_io import RecordAndNotify
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +68,13 @@ class ComplaintActivities:
             return 0
         ref = batch.state.ref
         unsent = await asyncio.to_thread(self.store.unsent, ref, [m.key for m in mails])
-        for mail in unsent:
-            activity.heartbeat(mail.key)
-            await send(self.smtp, message_for(mail, self.smtp.sender))
-            await asyncio.to_thread(self.store.mark_sent, ref, mail.key, datetime.now(timezone.utc))
+        if unsent:
+            async with MailSession(self.smtp, purpose=f"{len(unsent)} notice(s) for {ref}") as session:
+                for mail in unsent:
+                    activity.heartbeat(mail.key)
+                    await session.send(message_for(mail, self.smtp.sender))
+                    # Marked the moment the server accepts it: a retry sends only the rest.
+                    await asyncio.to_thread(self.store.mark_sent, ref, mail.key, datetime.now(timezone.utc))
         # Kinds and counts only: the reference is a council number, the rest stays in the store.
         log.info("%s: %d notice(s) sent", ref, len(unsent))
         return len(unsent)

@@ -19,8 +19,8 @@ import time
 from collections import Counter
 from datetime import datetime
 from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
+from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser, BytesParser
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -71,7 +71,10 @@ class MailSink:
         self.host = host
         self.port = port
         self.save_dir = Path(save_dir) if save_dir is not None else None
-        self._messages: list[EmailMessage] = []
+        # Raw bytes as received; parsed on demand (parsing every message as it arrives
+        # cost a simulation more than sending it did).
+        self._raw: list[bytes] = []
+        self._parsed: dict[int, EmailMessage] = {}
         self._arrived = threading.Condition()
         self._controller: Controller | None = None
 
@@ -115,38 +118,46 @@ class MailSink:
     # -- what arrived ------------------------------------------------------------
 
     def _keep(self, raw: bytes) -> None:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
         with self._arrived:
-            self._messages.append(message)
-            n = len(self._messages)
+            self._raw.append(raw)
+            n = len(self._raw)
             if self.save_dir is not None:
-                name = f"{datetime.now():%Y%m%d-%H%M%S}-{n}.eml"
+                name = f"{datetime.now():%Y%m%d-%H%M%S}-{n:06d}.eml"
                 (self.save_dir / name).write_bytes(raw)
             self._arrived.notify_all()
-        # Reference and kind only: the message itself holds personal data.
-        log.debug("mail sink received %s for %s (#%d)",
-                  message.get("X-Notification-Kind", "?"), message.get("X-Complaint-Ref", "?"), n)
+        log.debug("mail sink received message #%d", n)
+
+    def _message(self, index: int) -> EmailMessage:
+        if index not in self._parsed:
+            self._parsed[index] = BytesParser(policy=policy.default).parsebytes(self._raw[index])
+        return self._parsed[index]
 
     @property
     def messages(self) -> list[EmailMessage]:
-        """A copy of everything received, in arrival order."""
+        """Everything received, in arrival order (parsed, bodies included)."""
         with self._arrived:
-            return list(self._messages)
+            return [self._message(i) for i in range(len(self._raw))]
+
+    def headers(self) -> list[Message]:
+        """Only the headers of everything received, in arrival order: quick to read."""
+        with self._arrived:
+            raw = list(self._raw)
+        return [BytesHeaderParser(policy=policy.compat32).parsebytes(r) for r in raw]
 
     def clear(self) -> None:
         with self._arrived:
-            self._messages.clear()
+            self._raw.clear()
+            self._parsed.clear()
 
     def received_by_message_id(self) -> Counter[str]:
         """How many times each Message-ID arrived: every count should be 1."""
-        with self._arrived:
-            return Counter(str(m.get("Message-ID", "")).strip() for m in self._messages)
+        return Counter(str(m.get("Message-ID", "")).strip() for m in self.headers())
 
     def wait_for(self, count: int, timeout: float = 5.0) -> bool:
         """Block until at least ``count`` messages have arrived; False on timeout."""
         deadline = time.monotonic() + timeout
         with self._arrived:
-            while len(self._messages) < count:
+            while len(self._raw) < count:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False

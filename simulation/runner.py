@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.contrib.pydantic import pydantic_data_converter
+from workflows.engine import DATA_CONVERTER
 from temporalio.testing import WorkflowEnvironment
 from temporalio.testing._timeskipping import TimeSkippingConfig
 
@@ -39,7 +39,7 @@ from workflows.engine import complaint_input
 
 # The dev server breaks up under hundreds of complaints advancing at once; this many
 # at a time keeps both cores busy.
-CONCURRENT_COMPLAINTS = 40
+CONCURRENT_COMPLAINTS = 100
 
 
 def temporal_binary() -> str:
@@ -70,7 +70,7 @@ async def start_simulated_temporal() -> WorkflowEnvironment:
             ts_config=TimeSkippingConfig(enabled=False),
             dev_server_existing_path=temporal_binary(),
             dev_server_extra_args=["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"],
-            data_converter=pydantic_data_converter,
+            data_converter=DATA_CONVERTER,
         )
 
 
@@ -163,7 +163,7 @@ async def simulate(
                     runs = await asyncio.gather(*(sim.run_complaint(c) for c in scenario.complaints))
                     if histories is not None:
                         await save_histories(env, runs, histories)
-            messages = list(sink.messages)
+            messages = sink.headers()
         finally:
             sink.stop()
             store.close()

@@ -6,6 +6,7 @@ the line to fix.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -83,7 +84,12 @@ class ActionIn(BaseModel):
         return dict(self.model_extra or {})
 
     def request(self) -> object:
-        return TypeAdapter(ACTIONS[self.do]).validate_python(self.fields())
+        return _adapter(ACTIONS[self.do]).validate_python(self.fields())
+
+
+@functools.cache
+def _adapter(kind: type) -> TypeAdapter:
+    return TypeAdapter(kind)
 
 
 class ComplaintIn(_Strict):

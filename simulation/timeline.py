@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any
 
 from models.complaint import ComplaintState
@@ -24,7 +24,7 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def notification_line(message: EmailMessage) -> dict[str, Any]:
+def notification_line(message: Message) -> dict[str, Any]:
     at = datetime.fromisoformat(message["X-Notification-At"])
     return {
         "event": "notification",
@@ -37,7 +37,7 @@ def notification_line(message: EmailMessage) -> dict[str, Any]:
     }
 
 
-def notification_lines(messages: list[EmailMessage]) -> dict[str, list[dict[str, Any]]]:
+def notification_lines(messages: list[Message]) -> dict[str, list[dict[str, Any]]]:
     """Each complaint's notifications in the order of their moments (ties by kind, then recipient)."""
     by_ref: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for message in messages:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from temporalio.contrib.pydantic import pydantic_data_converter
+from workflows.engine import DATA_CONVERTER
 from temporalio.testing import WorkflowEnvironment
 
 from notifications.mailer import SmtpSettings
@@ -55,7 +55,7 @@ async def dev_server_env():
     """A plain local dev server (real time), for actions against a running engine."""
     with stdout_to_stderr():
         env = await WorkflowEnvironment.start_local(
-            dev_server_existing_path=temporal_binary(), data_converter=pydantic_data_converter
+            dev_server_existing_path=temporal_binary(), data_converter=DATA_CONVERTER
         )
     yield env
     await env.shutdown()

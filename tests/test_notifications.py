@@ -207,7 +207,7 @@ def test_the_message_has_both_parts_and_the_machine_headers():
     n = notice("due_soon", days_left="3")
     msg = build_message(n, render(n), sender="complaints@council.example")
     assert msg.get_content_type() == "multipart/alternative"
-    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    assert [p.get_content_type() for p in msg.get_payload()] == ["text/plain", "text/html"]
     assert msg["Message-ID"] == message_id_for(REF, n.key)
     assert msg["To"] == "Alex Parent <alex@example.org>"
     assert msg["X-Complaint-Ref"] == REF
@@ -249,7 +249,7 @@ async def test_a_sent_message_arrives_once_with_its_headers(tmp_path):
         assert str(got["To"]) == "Zoë O'Brien <alex@example.org>"
         assert "independent advocate" in flat(got.get_body(("plain",)).get_content())
         assert DUE_WORDS in got.get_body(("html",)).get_content()
-        saved = list(tmp_path.glob("*-1.eml"))
+        saved = list(tmp_path.glob("*-000001.eml"))
         assert len(saved) == 1
 
 

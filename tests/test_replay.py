@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
+from workflows.engine import DATA_CONVERTER
 from temporalio.worker import Replayer
 
 from worker import workflow_runner
@@ -23,6 +23,6 @@ def test_there_are_histories_to_replay():
 async def test_history_replays(path):
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
-        workflows=[ComplaintWorkflow], data_converter=pydantic_data_converter, workflow_runner=workflow_runner()
+        workflows=[ComplaintWorkflow], data_converter=DATA_CONVERTER, workflow_runner=workflow_runner()
     )
     await replayer.replay_workflow(history)

@@ -18,7 +18,7 @@ import pytest
 import pytest_asyncio
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.contrib.pydantic import pydantic_data_converter
+from workflows.engine import DATA_CONVERTER
 from temporalio.testing import WorkflowEnvironment
 
 from models.actions import Assign, Extend, Registration, Respond, Resume, Suspend, Withdraw
@@ -48,7 +48,7 @@ async def test_server():
     # One server a test: the Java test server struggles once many year-long complaints
     # share its clock (engineering.md), and each test's complaint has its own calendar.
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=java_test_server_binary(), data_converter=pydantic_data_converter
+        test_server_existing_path=java_test_server_binary(), data_converter=DATA_CONVERTER
     )
     yield env
     await env.shutdown()

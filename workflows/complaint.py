@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RawValue, RetryPolicy
@@ -20,8 +20,8 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from models import actions as a
-    from models.complaint import ComplaintState, Notice, Officer
-    from policies import Policy
+    from models.complaint import ComplaintState, Notice
+    from models.workflow_io import Carried, ComplaintInput, RecordAndNotify
     from rules.calendar import WorkingCalendar
     from rules.complaint import Complaint
 
@@ -32,36 +32,6 @@ REFUSED = "Refused"
 DELIVERY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=5)
 )
-
-
-@dataclass
-class ComplaintInput:
-    registration: a.Registration
-    policy: Policy
-    days_off: list[date]
-    # Simulation only: the moment the complaint's clock should read when it starts.
-    # The engine's clock is then workflow time shifted by a fixed offset.
-    simulated_start: datetime | None = None
-    # Set when the workflow continues as new, carrying the complaint over.
-    carried: Carried | None = None
-    # Continue as new past this many history events, or when the server suggests it.
-    # A year of chasing stays far below; tests set it low to exercise the hand-over.
-    continue_after_events: int = 10_000
-
-
-@dataclass
-class Carried:
-    state: ComplaintState
-    officers: list[Officer]
-    clock_offset_seconds: float
-
-
-@dataclass
-class RecordAndNotify:
-    """The activity's input: the complaint as it now stands, and the notices to mail."""
-
-    state: ComplaintState
-    notices: list[Notice] = field(default_factory=list)
 
 
 @workflow.defn(name="Complaint")
@@ -131,9 +101,11 @@ class ComplaintWorkflow:
         async with self._lock:
             notices, self._queued = self._queued, []
             self.complaint.state.revision += 1
+            # The record store keeps what was sent in its outbox: the list stays here.
+            snapshot = replace(self.complaint.state, sent=[])
             await workflow.execute_activity(
                 "record_and_notify",
-                RecordAndNotify(state=self.complaint.state, notices=notices),
+                RecordAndNotify(state=snapshot, notices=notices),
                 start_to_close_timeout=timedelta(minutes=10),
                 # The activity beats before each mail: a worker that dies mid-send is
                 # noticed in seconds and the batch goes to another attempt.

@@ -5,15 +5,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.contrib.pydantic import PydanticPayloadConverter
+from temporalio.converter import DataConverter
 
 from models.actions import Registration
 from policies import load_policy
 from rules.bank_holidays import days_off
 from rules.complaint import Refused, london, registration_refusal
-from workflows.complaint import ComplaintInput
+from models.workflow_io import ComplaintInput
 
 TASK_QUEUE = "complaints"
 
@@ -33,9 +37,41 @@ class TemporalSettings:
         )
 
 
+class _SharedAdapters(PydanticPayloadConverter):
+    """The pydantic converter with one type-adapter cache for the whole process.
+
+    The SDK makes a converter per workflow instance, and building the (de)serialiser for
+    a complaint's input costs tens of milliseconds and a few hundred KB: shared, it is
+    built once.
+    """
+
+    _adapters: dict[type, Any] = {}
+
+    def __init__(self) -> None:
+        super().__init__()
+        for converter in self.converters.values():
+            if hasattr(converter, "_type_adapter"):
+                converter._type_adapter = self._adapter
+
+    @classmethod
+    def _adapter(cls, kind: Any) -> TypeAdapter:
+        try:
+            return cls._adapters[kind]
+        except (KeyError, TypeError):
+            adapter = TypeAdapter(kind)
+            try:
+                cls._adapters[kind] = adapter
+            except TypeError:  # an unhashable type hint: not cached
+                pass
+            return adapter
+
+
+# Dates travel as ISO strings: the pydantic converter handles the dataclasses' dates.
+DATA_CONVERTER = DataConverter(payload_converter_class=_SharedAdapters)
+
+
 async def connect(settings: TemporalSettings) -> Client:
-    # Dates travel as ISO strings: the pydantic converter handles the dataclasses' dates.
-    return await Client.connect(settings.address, namespace=settings.namespace, data_converter=pydantic_data_converter)
+    return await Client.connect(settings.address, namespace=settings.namespace, data_converter=DATA_CONVERTER)
 
 
 def complaint_input(reg: Registration, simulated_start: datetime | None = None) -> ComplaintInput:
