@@ -1,7 +1,8 @@
 """Records the histories the replay test keeps: `python -m tests.record_histories`.
 
-Run it when a workflow change is meant to change histories, and keep the old files
-too, so every history already written by running complaints still replays.
+Run it when a workflow change is meant to change histories: bump the folder name and
+keep the old folders, so every history already written by running complaints still
+replays. v1: the first engine; v2: policies with windows in months, Ombudsman and costs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ HERE = Path(__file__).parent / "histories"
 
 def main() -> None:
     for scenario in sorted(EXAMPLES.glob("*.yaml")):
-        asyncio.run(simulate(load_scenario(scenario), histories=HERE / "v1"))
+        asyncio.run(simulate(load_scenario(scenario), histories=HERE / "v2"))
 
 
 if __name__ == "__main__":
