@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from models.complaint import Officer
 from simulation.scenario import ComplaintsTeamIn, OfficerIn, read_yaml
+from models.validation import field_errors
 
 ENV_VAR = "COMPLAINTS_DIRECTORY"
 DEFAULT_PATH = Path("config") / "directory.yaml"
@@ -63,10 +64,7 @@ def load_directory() -> Directory:
     try:
         parsed = _DirectoryIn.model_validate(data)
     except ValidationError as exc:
-        where = "; ".join(
-            f"field {'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()
-        )
-        raise DirectoryError(f"directory {path}: {where}") from exc
+        raise DirectoryError(f"directory {path}: {field_errors(exc, '(file)')}") from exc
     ids = [o.id for o in parsed.officers]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

@@ -48,6 +48,7 @@ from rules.complaint import LONDON, Complaint, Refused
 from simulation.scenario import ComplaintIn, read_yaml
 from workflows.complaint import ComplaintWorkflow
 from workflows.engine import TemporalSettings, complaint_input, connect
+from models.validation import field_errors
 
 # How long to wait for the engine to answer before saying so (a worker that is not
 # running leaves an action waiting). COMPLAINTS_TIMEOUT overrides it, in seconds.
@@ -399,10 +400,7 @@ def _registration(args) -> a.Registration:
     try:
         complaint = ComplaintIn.model_validate(data)
     except ValidationError as exc:
-        where = "; ".join(
-            f"field {'.'.join(str(p) for p in e['loc']) or '(complaint)'}: {e['msg']}" for e in exc.errors()
-        )
-        raise UserError(f"register: {where}") from None
+        raise UserError(f"register: {field_errors(exc, '(complaint)')}") from None
     try:
         directory = load_directory()
     except DirectoryError as problem:

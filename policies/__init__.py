@@ -16,6 +16,8 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from models.validation import field_errors
+
 BUILT_IN = Path(__file__).parent
 
 PositiveDays = Annotated[int, Field(ge=1, le=400)]
@@ -129,14 +131,6 @@ class PolicyError(ValueError):
     """A policy that is unknown, or whose file does not validate."""
 
 
-def _describe(error: ValidationError) -> str:
-    parts = []
-    for e in error.errors():
-        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        parts.append(f"{where}: {e['msg']}")
-    return "; ".join(parts)
-
-
 def load_policy_file(path: Path) -> Policy:
     try:
         data = yaml.safe_load(path.read_text())
@@ -147,7 +141,7 @@ def load_policy_file(path: Path) -> Policy:
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
-        raise PolicyError(f"policy file {path.name}: {_describe(exc)}") from exc
+        raise PolicyError(f"policy file {path.name}: {field_errors(exc, '(top level)')}") from exc
     if policy.name != path.stem:
         raise PolicyError(f"policy file {path.name}: name: must match the file name ({path.stem!r})")
     return policy

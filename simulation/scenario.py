@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from models.actions import ACTIONS, Registration
 from models.complaint import COMPLAINANT_TYPES, Complainant, Officer
+from models.validation import field_errors
 from policies import PolicyError, load_policy
 from rules.complaint import LONDON
 
@@ -200,10 +201,7 @@ def parse_scenario(data: Any) -> Scenario:
             try:
                 act.request()
             except ValidationError as exc:
-                fields = "; ".join(
-                    f"field {'.'.join(str(p) for p in e['loc']) or '(record)'}: {e['msg']}" for e in exc.errors()
-                )
-                raise ScenarioError(f"{where}, {fields}") from exc
+                raise ScenarioError(f"{where}, {field_errors(exc)}") from exc
             if previous is not None and act.moment() < previous:
                 raise ScenarioError(f"{where}, field date: actions must be in date order")
             if act.moment() < c.received_at():

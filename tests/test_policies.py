@@ -357,7 +357,7 @@ def test_a_bad_chasing_hour_is_refused(council_dir):
 
 def test_a_bad_file_is_refused_even_when_loaded_directly(tmp_path):
     path = write(tmp_path, "direct", MINIMAL.format(name="direct").replace("max_working_days: 24", "max_working_days: 3"))
-    with pytest.raises(PolicyError, match=r"^policy file direct\.yaml: stages\.0: .*max_working_days"):
+    with pytest.raises(PolicyError, match=r"^policy file direct\.yaml: field stages\.0: .*max_working_days"):
         load_policy_file(path)
 
 
