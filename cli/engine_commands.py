@@ -520,8 +520,11 @@ def status_lines(st: ComplaintState) -> list[str]:
         row("about", "; ".join(x for x in (st.service_area, ", ".join(st.reasons)) if x))
     row("status", f"{st.status}, stage {st.stage}" + (f" ({s.clock.replace('_', ' ')} clock)" if s.clock else ""))
     if st.status in ("open", "suspended"):
-        if s.due is not None:
+        if s.due is not None and s.due == s.original_due:
             row("due", f"{s.due} ({s.working_days} working days from {s.start_day})")
+        elif s.due is not None:
+            moved = "extended" if s.due == s.extended_due else "moved since"
+            row("due", f"{s.due} ({moved}; first due {s.original_due})")
         elif s.suspended_on is not None:
             row("due", f"none while suspended ({s.days_left} working days left)")
     if s.clock is not None:

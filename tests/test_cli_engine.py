@@ -282,6 +282,9 @@ async def test_suspend_resume_extend_and_respond(running_engine, complaints):
     assert code == 0, err
     code, _, err = await complaints("extend", ref, "--reason", "complex")
     assert code == 2 and one_error_line(err).startswith("complaints: extend refused: ")
+    code, out, err = await complaints("status", ref)
+    due_line = next(line for line in out.splitlines() if line.strip().startswith("due"))
+    assert "extended; first due" in due_line and "working days from" not in due_line
 
     code, out, err = await complaints("respond", ref, "--outcome", "upheld")
     assert code == 0, err
