@@ -108,7 +108,13 @@ class StackSettings:
             "DATABASE_URL": self.database_url,
             "SMTP_HOST": self.host,
             "SMTP_PORT": str(self.smtp_port),
+            "COMPLAINTS_PAYLOAD_KEY_FILE": self.payload_key_file.as_posix(),
         }
+
+    @property
+    def payload_key_file(self) -> Path:
+        """The key that encrypts complaints' payloads in Temporal (created on the first run)."""
+        return self.var_dir / "payload.key"
 
     def exports_needed(self, environ: Mapping[str, str] | None = None) -> dict[str, str]:
         """The variables another terminal must set, because they differ from the defaults."""
@@ -118,6 +124,7 @@ class StackSettings:
             "DATABASE_URL": f"sqlite:///{DEFAULT_VAR_DIR}/complaints.db",
             "SMTP_HOST": HOST,
             "SMTP_PORT": str(DEFAULT_SMTP_PORT),
+            "COMPLAINTS_PAYLOAD_KEY_FILE": f"{DEFAULT_VAR_DIR}/payload.key",
         }
         mine = self.engine_environment()
         if make_url(self.database_url).password is not None:

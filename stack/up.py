@@ -33,6 +33,7 @@ from stack import ports
 from stack.dev_server import DevServer, DevServerFailed
 from stack.settings import SettingsError, StackSettings
 from store.record_store import RecordStore
+from workflows.encryption import create_key_file
 from workflows.engine import TemporalSettings
 
 log = logging.getLogger("stack")
@@ -126,6 +127,8 @@ class Stack:
         s.apply()                               # the worker reads the same variables as the CLI
         temporal = TemporalSettings.from_env()
         s.var_dir.mkdir(parents=True, exist_ok=True)
+        if not os.environ.get("COMPLAINTS_PAYLOAD_KEY") and not s.payload_key_file.exists():
+            create_key_file(s.payload_key_file)
 
         sink = MailSink(s.host, s.smtp_port, save_dir=s.mail_dir)
         self.server = DevServer(temporal_binary(), s.temporal_db, s.temporal_log, s.host, s.temporal_port,

@@ -21,6 +21,18 @@ EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_local_engine_settings(tmp_path_factory):
+    """Tests set up their own engines: a developer's `make up` key, records or exported
+    settings must not leak in."""
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith(("COMPLAINTS_", "TEMPORAL_", "SMTP_"))
+             or k == "DATABASE_URL"}
+    os.environ["COMPLAINTS_VAR_DIR"] = str(tmp_path_factory.mktemp("var"))
+    yield
+    os.environ.pop("COMPLAINTS_VAR_DIR", None)
+    os.environ.update(saved)
+
+
 @pytest.fixture
 def mail_sink():
     sink = MailSink(port=0)

@@ -43,7 +43,8 @@ MAIL_SECONDS = 30
 _ENGINE_VARIABLES = (
     "COMPLAINTS_VAR_DIR", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE", "TEMPORAL_PORT",
     "TEMPORAL_UI_PORT", "DATABASE_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_FROM", "SMTP_USERNAME",
-    "SMTP_PASSWORD", "SMTP_STARTTLS", "COMPLAINTS_DIRECTORY",
+    "SMTP_PASSWORD", "SMTP_STARTTLS", "COMPLAINTS_DIRECTORY", "COMPLAINTS_PAYLOAD_KEY",
+    "COMPLAINTS_PAYLOAD_KEY_FILE",
 )
 
 
@@ -210,8 +211,11 @@ def _cli(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Complete
                           timeout=90)
 
 
-async def test_make_up_runs_the_engine_and_carries_on_after_ctrl_c(tmp_path, stack_env, stacks):
+async def test_make_up_runs_the_engine_and_carries_on_after_ctrl_c(tmp_path, stack_env, stacks, monkeypatch):
     address = f"127.0.0.1:{stack_env['TEMPORAL_PORT']}"
+    # This test's own client reads the complaints' payloads with the key make up creates.
+    key_file = tmp_path / "var" / "payload.key"
+    monkeypatch.setenv("COMPLAINTS_PAYLOAD_KEY_FILE", str(key_file))
     # What another terminal needs: the same folder, and the ports the banner exports.
     cli_env = dict(stack_env, TEMPORAL_ADDRESS=address, COMPLAINTS_TIMEOUT="60")
 
@@ -222,6 +226,7 @@ async def test_make_up_runs_the_engine_and_carries_on_after_ctrl_c(tmp_path, sta
     assert f"export TEMPORAL_ADDRESS={address}" in first.stdout
     assert "var/mail/" in first.stdout and "var/complaints.db" in first.stdout
     assert f"register {FIRST_COMPLAINT}" in first.stdout
+    assert key_file.stat().st_mode & 0o777 == 0o600, "the payload key is the owner's alone"
     temporal = [p for p in first.children if "temporal" in p.name()]
     assert temporal, f"no temporal process among {[p.name() for p in first.children]}"
 
@@ -308,6 +313,7 @@ def test_other_ports_and_folder_are_what_another_terminal_must_export():
     assert s.exports_needed(env) == {
         "TEMPORAL_ADDRESS": "127.0.0.1:7300",
         "DATABASE_URL": "sqlite:////srv/complaints/complaints.db",
+        "COMPLAINTS_PAYLOAD_KEY_FILE": "/srv/complaints/payload.key",
     }
 
 

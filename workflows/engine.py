@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,8 +17,9 @@ from temporalio.converter import DataConverter
 from models.actions import Registration
 from policies import load_policy
 from rules.bank_holidays import days_off
-from rules.complaint import Refused, london, registration_refusal
 from models.workflow_io import ComplaintInput
+from rules.complaint import Refused, london, registration_refusal
+from workflows.encryption import EncryptionCodec, payload_key
 
 TASK_QUEUE = "complaints"
 
@@ -70,8 +72,16 @@ class _SharedAdapters(PydanticPayloadConverter):
 DATA_CONVERTER = DataConverter(payload_converter_class=_SharedAdapters)
 
 
+def data_converter(key: bytes | None) -> DataConverter:
+    """The converter, with complaints' payloads encrypted when a key is configured."""
+    if key is None:
+        return DATA_CONVERTER
+    return dataclasses.replace(DATA_CONVERTER, payload_codec=EncryptionCodec(key))
+
+
 async def connect(settings: TemporalSettings) -> Client:
-    return await Client.connect(settings.address, namespace=settings.namespace, data_converter=DATA_CONVERTER)
+    converter = data_converter(payload_key())
+    return await Client.connect(settings.address, namespace=settings.namespace, data_converter=converter)
 
 
 def complaint_input(reg: Registration, simulated_start: datetime | None = None) -> ComplaintInput:
