@@ -75,6 +75,8 @@ class ComplaintWorkflow:
             if timeout is None or timeout > 0:
                 try:
                     await workflow.wait_condition(lambda: self._changes != seen, timeout=timeout)
+                    if self._queued:  # caught up by an action that was then refused
+                        await self._commit()
                     continue
                 except asyncio.TimeoutError:
                     pass
@@ -117,7 +119,10 @@ class ComplaintWorkflow:
         now = self.now()
         # Anything that fell due before this moment happens first (a 09:00 reminder
         # before a 10:00 response), then the action is checked again on that state.
-        self._queued += self.complaint.advance(now)
+        caught_up = self.complaint.advance(now)
+        if caught_up:
+            self._queued += caught_up
+            self._changes += 1
         refusal = self.complaint.refusal(action, req, now)
         if refusal is not None:
             raise ApplicationError(refusal, type=REFUSED, non_retryable=True)
