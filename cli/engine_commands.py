@@ -309,6 +309,8 @@ async def _execute(args, prepared: object, client: Client, settings: TemporalSet
         return fail(str(problem))
     except (TimeoutError, RPCTimeoutOrCancelledError):
         # (An Update cut short by the timeout surfaces as RPCTimeoutOrCancelledError.)
+        if args.engine is _act and (waiting := await _mail_waiting(client, args.ref)):
+            return fail(f"{what} {args.ref}: recorded, but its letters are waiting: {waiting}")
         later = "; the action may still be applied when one is" if args.engine is _act else ""
         return fail(
             f"{what} {getattr(args, 'ref', None) or ''}: the engine at {settings.address} did not answer "
@@ -316,6 +318,21 @@ async def _execute(args, prepared: object, client: Client, settings: TemporalSet
         )
     except RPCError as problem:
         return fail(_rpc_problem(what, getattr(args, "ref", None), problem, settings))
+
+
+async def _mail_waiting(client: Client, ref: str) -> str | None:
+    """Why the complaint's record-and-mail step keeps failing, if it does (the mail
+    server down, say): the action was applied, only its letters have not gone yet."""
+    try:
+        description = await asyncio.wait_for(client.get_workflow_handle(ref).describe(), 10)
+    except (TimeoutError, RPCError):
+        return None
+    for pending in description.raw_description.pending_activities:
+        if pending.activity_type.name == "record_and_notify" and pending.attempt > 1:
+            last = _one_line(pending.last_failure.message)[:300] or "no detail"
+            return (f"sending has failed {pending.attempt - 1} time(s), last: {last}; "
+                    "they go as soon as it succeeds")
+    return None
 
 
 def _rpc_problem(what: str, ref: str | None, problem: RPCError, settings: TemporalSettings) -> str:

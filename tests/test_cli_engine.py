@@ -418,3 +418,24 @@ def test_a_compliment_goes_into_the_record_store(tmp_path):
     assert main(["compliment", "--team", "Fostering", "--officer", "io-1", "--on", "2024-05-02",
                  "--text", "Kind and quick", "--database", url]) == 0
     assert [(c["team"], c["officer"]) for c in RecordStore(url).compliments()] == [("Fostering", "io-1")]
+
+
+async def test_an_action_while_the_mail_server_is_down_says_it_is_recorded(
+    dev_server_env, store, task_queue, directory, monkeypatch, complaints
+):
+    from notifications.mailer import SmtpSettings
+    from notifications.sink import free_port
+
+    monkeypatch.setenv("TEMPORAL_ADDRESS", dev_server_env.client.service_client.config.target_host)
+    monkeypatch.setenv("TEMPORAL_TASK_QUEUE", task_queue)
+    monkeypatch.setenv("COMPLAINTS_TIMEOUT", "8")
+    nobody_listens = SmtpSettings(host="127.0.0.1", port=free_port(), timeout=2)
+    async with build_worker(dev_server_env.client, store, nobody_listens, task_queue):
+        ref = f"CLI-{uuid.uuid4().hex[:8]}"
+        await register(complaints, ref)
+        code, _, err = await complaints("assign", ref, "io-1")
+        assert code == 2
+        line = one_error_line(err)
+        assert "recorded, but its letters are waiting" in line and "SMTP server" in line
+        state = await state_of(complaints, ref)
+        assert state["stages"][0]["officer"] == "io-1"
