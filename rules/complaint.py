@@ -62,7 +62,7 @@ class Refused(ValueError):
     """An action the procedure does not allow; the message says why, in plain words."""
 
 
-def registration_refusal(reg: a.Registration, policy: Policy, officers: dict[str, Officer]) -> str | None:
+def registration_refusal(reg: a.Registration, policy: Policy) -> str | None:
     """Why a complaint cannot be registered, or None."""
     if not reg.ref or any(c.isspace() for c in reg.ref):
         return "a complaint reference must be given, without spaces"

@@ -139,26 +139,26 @@ def test_other_procedures_start_their_own_stage_1_clock(policy, due):
 def test_registration_more_than_a_year_after_the_matter_is_refused_unless_accepted_late():
     policy = POLICIES["children-statutory"]
     late = registration("2024-03-27", matter_date=d("2023-02-01"))
-    reason = registration_refusal(late, policy, {})
+    reason = registration_refusal(late, policy)
     assert reason is not None
     assert "2023-02-01" in reason and "more than 12 months" in reason and "late_accepted" in reason
 
     accepted = registration("2024-03-27", matter_date=d("2023-02-01"), late_accepted=True,
                             late_reason="the child was in hospital")
-    assert registration_refusal(accepted, policy, {}) is None
+    assert registration_refusal(accepted, policy) is None
     complaint, _ = Complaint.register(accepted, policy, CALENDAR, at("2024-03-27"))
     assert complaint.state.late_accepted_reason == "the child was in hospital"
 
 
 def test_accepting_a_complaint_late_needs_the_reason():
     reg = registration("2024-03-27", matter_date=d("2023-02-01"), late_accepted=True)
-    assert "needs the reason" in registration_refusal(reg, POLICIES["children-statutory"], {})
+    assert "needs the reason" in registration_refusal(reg, POLICIES["children-statutory"])
 
 
 def test_a_matter_within_the_year_is_registered():
     policy = POLICIES["children-statutory"]
-    assert registration_refusal(registration("2024-03-27", matter_date=d("2023-03-28")), policy, {}) is None
-    assert registration_refusal(registration("2024-03-27", matter_date=d("2024-03-27")), policy, {}) is None
+    assert registration_refusal(registration("2024-03-27", matter_date=d("2023-03-28")), policy) is None
+    assert registration_refusal(registration("2024-03-27", matter_date=d("2024-03-27")), policy) is None
 
 
 @pytest.mark.parametrize(
@@ -175,7 +175,7 @@ def test_registration_refusals_say_why(extra, words):
     reg = registration("2024-03-27")
     for key, value in extra.items():
         setattr(reg, key, value)
-    assert words in registration_refusal(reg, POLICIES["children-statutory"], {})
+    assert words in registration_refusal(reg, POLICIES["children-statutory"])
 
 
 # -- assign and reassign --------------------------------------------------------------------

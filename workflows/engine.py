@@ -91,7 +91,7 @@ def complaint_input(reg: Registration, simulated_start: datetime | None = None) 
     year old not accepted late, say), and ``PolicyError`` for an unknown policy.
     """
     policy = load_policy(reg.policy)
-    refusal = registration_refusal(reg, policy, {o.id: o for o in reg.officers})
+    refusal = registration_refusal(reg, policy)
     if refusal is not None:
         raise Refused(refusal)
     year = london(reg.received).year
