@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from policies import PolicyError, load_policy
-from rules.bank_holidays import days_off
+from rules.bank_holidays import complaint_days_off
 from rules.calendar import WorkingCalendar
 from rules.deadlines import due_date
 
@@ -37,7 +37,7 @@ def fail(message: str) -> int:
 def deadline(policy_name: str, stage_number: int, start: date) -> dict:
     policy = load_policy(policy_name)
     stage = policy.stage(stage_number)
-    calendar = WorkingCalendar(days_off(start.year - 1, start.year + 2, policy.closure_days))
+    calendar = WorkingCalendar(complaint_days_off(start, policy.closure_days))
     due = due_date(calendar, start, stage.working_days)
     furthest = due_date(calendar, start, stage.max_working_days) if stage.max_working_days else None
     return {

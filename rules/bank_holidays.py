@@ -21,3 +21,9 @@ def bank_holidays(years: Iterable[int]) -> list[date]:
 def days_off(first_year: int, last_year: int, closure_days: Iterable[date] = ()) -> list[date]:
     """Bank holidays from ``first_year`` to ``last_year`` inclusive, plus council closure days."""
     return sorted(set(bank_holidays(range(first_year, last_year + 1))) | set(closure_days))
+
+
+def complaint_days_off(received: date, closure_days: Iterable[date] = ()) -> list[date]:
+    """The days off a complaint received on ``received`` can meet in its life: a year back
+    (when the matter arose) to four years on (three stages, proceedings, a year to resubmit)."""
+    return days_off(received.year - 1, received.year + 4, closure_days)

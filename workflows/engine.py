@@ -16,7 +16,7 @@ from temporalio.converter import DataConverter
 
 from models.actions import Registration
 from policies import load_policy
-from rules.bank_holidays import days_off
+from rules.bank_holidays import complaint_days_off
 from models.workflow_io import ComplaintInput
 from rules.complaint import Refused, london, registration_refusal
 from workflows.encryption import EncryptionCodec, payload_key
@@ -94,8 +94,5 @@ def complaint_input(reg: Registration, simulated_start: datetime | None = None) 
     refusal = registration_refusal(reg, policy)
     if refusal is not None:
         raise Refused(refusal)
-    year = london(reg.received).year
-    # Bank holidays for the life a complaint can have: a year back (the matter) to a few
-    # years on (stages, proceedings and a year to resubmit).
-    calendar = days_off(year - 1, year + 4, policy.closure_days)
+    calendar = complaint_days_off(london(reg.received).date(), policy.closure_days)
     return ComplaintInput(registration=reg, policy=policy, days_off=calendar, simulated_start=simulated_start)
