@@ -12,11 +12,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from models.complaint import Officer
-from simulation.scenario import ComplaintsTeamIn, OfficerIn, read_yaml
+from models.yaml_files import YamlFileError, read_yaml_file
+from simulation.scenario import ComplaintsTeamIn, OfficerIn
 from models.validation import field_errors
 
 ENV_VAR = "COMPLAINTS_DIRECTORY"
@@ -56,11 +56,9 @@ def directory_path() -> tuple[Path, bool]:
 def load_directory() -> Directory:
     path, example = directory_path()
     try:
-        data = read_yaml(path.read_text())
-    except OSError as exc:
-        raise DirectoryError(f"directory {path}: cannot be read ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        raise DirectoryError(f"directory {path}: not valid YAML ({' '.join(str(exc).split())})") from exc
+        data = read_yaml_file(path)
+    except YamlFileError as exc:
+        raise DirectoryError(f"directory {exc}") from None
     try:
         parsed = _DirectoryIn.model_validate(data)
     except ValidationError as exc:

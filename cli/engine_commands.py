@@ -26,7 +26,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 from temporalio.client import (
     Client,
@@ -45,7 +44,8 @@ from models.complaint import COST_ITEMS, OMBUDSMAN_RESULTS, ComplaintState
 from policies import PolicyError
 from rules.calendar import WorkingCalendar
 from rules.complaint import LONDON, Complaint, Refused
-from simulation.scenario import ComplaintIn, read_yaml
+from models.yaml_files import YamlFileError, read_yaml_file
+from simulation.scenario import ComplaintIn
 from workflows.complaint import ComplaintWorkflow
 from workflows.engine import TemporalSettings, complaint_input, connect
 from models.validation import field_errors
@@ -365,11 +365,9 @@ def _received(text: str | None) -> date | datetime:
 
 def _complaint_from_file(path: Path) -> dict[str, Any]:
     try:
-        data = read_yaml(path.read_text())
-    except OSError as exc:
-        raise UserError(f"register: {path}: cannot be read ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"register: {path}: not valid YAML ({_one_line(exc)})") from None
+        data = read_yaml_file(path)
+    except YamlFileError as exc:
+        raise UserError(f"register: {exc}") from None
     if not isinstance(data, dict):
         raise UserError(f"register: {path}: expected one complaint (ref, policy, received, complainant, ...)")
     if "actions" in data:

@@ -13,10 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from models.validation import field_errors
+from models.yaml_files import YamlFileError, read_yaml_file
 
 BUILT_IN = Path(__file__).parent
 
@@ -133,11 +133,9 @@ class PolicyError(ValueError):
 
 def load_policy_file(path: Path) -> Policy:
     try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" at line {where.line + 1}" if where else ""
-        raise PolicyError(f"policy file {path.name}: not valid YAML{line}") from exc
+        data = read_yaml_file(path)
+    except YamlFileError as exc:
+        raise PolicyError(f"policy file {path.name}: {exc.reason}") from None
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:

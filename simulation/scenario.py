@@ -7,17 +7,16 @@ the line to fix.
 from __future__ import annotations
 
 import functools
-import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from models.actions import ACTIONS, Registration
 from models.complaint import COMPLAINANT_TYPES, Complainant, Officer
 from models.validation import field_errors
+from models.yaml_files import YamlFileError, read_yaml, read_yaml_file
 from policies import PolicyError, load_policy
 from rules.complaint import LONDON
 
@@ -26,25 +25,6 @@ ACTION_HOUR = 10  # an action without `at:` happens at 10:00 on its date
 
 class ScenarioError(ValueError):
     """A scenario that does not validate; the message names where."""
-
-
-class _YamlLoader(yaml.SafeLoader):
-    """YAML 1.1 reads a bare `on:` (as in `proceedings_ended`) as True; only true/false are booleans here."""
-
-
-_YamlLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_YamlLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
-
-
-def read_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_YamlLoader)
 
 
 class _Strict(BaseModel):
@@ -179,9 +159,9 @@ def _describe(data: Any, error: ValidationError) -> str:
 def load_scenario(path: Path) -> Scenario:
     """Read and check a scenario file; raises ScenarioError naming what is wrong."""
     try:
-        data = read_yaml(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"{path}: cannot be read as YAML ({exc})") from exc
+        data = read_yaml_file(path)
+    except YamlFileError as exc:
+        raise ScenarioError(exc.reason) from None
     return parse_scenario(data)
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from simulation.runner import simulate
-from simulation.scenario import load_scenario, read_yaml
+from models.yaml_files import read_yaml
+from simulation.scenario import load_scenario
 from tests.conftest import EXAMPLES
 
 SCENARIOS = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))

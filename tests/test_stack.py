@@ -29,7 +29,8 @@ from models.actions import Assign
 from models.complaint import ComplaintState, Officer
 from notifications.sink import free_port
 from rules.complaint import LONDON
-from simulation.scenario import ComplaintIn, read_yaml
+from models.yaml_files import read_yaml
+from simulation.scenario import ComplaintIn
 from stack.up import BANNER_FIRST_LINE, FIRST_COMPLAINT, FIRST_REF
 from workflows.engine import TemporalSettings, complaint_input, connect
 
