@@ -9,8 +9,9 @@ workflow supplies the time and sends what comes back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from models import actions as a
@@ -82,6 +83,79 @@ def registration_refusal(reg: a.Registration, policy: Policy) -> str | None:
             )
     if reg.late_accepted and not reg.late_reason:
         return "a complaint accepted late needs the reason it was accepted"
+    return None
+
+
+# ---------------------------------------------------------------------- after the council
+# The checks on what comes after the council (the Ombudsman, costs, a late lessons-learnt
+# form), as plain functions: the workflow runs them on its state, and the record store on
+# its rows once a complaint's workflow has ended (a year after it closed), so both refuse
+# for the same reasons in the same words. Records are the workflow's dataclasses or the
+# store's rows: only the attributes named are read.
+
+
+def withdrawn_refusal(withdrawn_on: date | None) -> str:
+    return f"the complaint was withdrawn on {withdrawn_on}; nothing more can be done to it"
+
+
+def dated(day: date | None, today: date, received: date, what: str) -> tuple[date, str | None]:
+    """The day to record (``day``, else today), and why it cannot be that day, or None."""
+    day = day or today
+    if day > today:
+        return day, f"{what} cannot be dated {day}, a day still to come"
+    if day < received:
+        return day, f"{what} cannot be dated {day}, before the complaint was received"
+    return day, None
+
+
+def open_referral(referrals: Iterable[Any]) -> Any | None:
+    """The referral (``referred``, ``decided``) still awaiting the Ombudsman's decision."""
+    return next((r for r in referrals if r.decided is None), None)
+
+
+def referral_refusal(req: a.ReferToOmbudsman, referrals: Iterable[Any], received: date, today: date) -> str | None:
+    waiting = open_referral(referrals)
+    if waiting is not None:
+        return f"the complaint is already with the Ombudsman (referred {waiting.referred}), awaiting a decision"
+    return dated(req.on, today, received, "a referral")[1]
+
+
+def decision_refusal(req: a.OmbudsmanDecision, referrals: Iterable[Any], received: date, today: date) -> str | None:
+    if open_referral(referrals) is None:
+        return "the complaint is not with the Ombudsman (record refer_to_ombudsman first)"
+    if req.result not in OMBUDSMAN_RESULTS:
+        return f"Ombudsman result {req.result!r} is not one of {', '.join(OMBUDSMAN_RESULTS)}"
+    if req.remedy_gbp is not None and req.remedy_gbp < 0:
+        return f"a remedy cannot be negative ({req.remedy_gbp})"
+    return dated(req.on, today, received, "a decision")[1]
+
+
+def cost_refusal(
+    req: a.RecordCost, stages_reached: Collection[int], last_stage: int, received: date, today: date
+) -> str | None:
+    if req.stage not in (2, 3) or req.stage > last_stage:
+        return f"costs are recorded for stages 2 and 3 of a procedure that has them; not stage {req.stage}"
+    if req.stage not in stages_reached:
+        return f"the complaint has not reached stage {req.stage}"
+    if req.item not in COST_ITEMS:
+        return f"cost item {req.item!r} is not one of {', '.join(COST_ITEMS)}"
+    if not req.amount_gbp > 0:
+        return f"a cost must be more than nothing ({req.amount_gbp})"
+    return dated(req.on, today, received, "a cost")[1]
+
+
+def awaiting_learning(stages: Sequence[Any]) -> Any | None:
+    """The latest stage (``stage``, ``responding_officer``, ``learning_submitted``)
+    answered by an officer whose lessons-learnt form has not come in."""
+    for record in reversed(stages):
+        if record.responding_officer and record.learning_submitted is None:
+            return record
+    return None
+
+
+def learning_refusal(stages: Sequence[Any]) -> str | None:
+    if awaiting_learning(stages) is None:
+        return "no lessons-learnt form is awaited: no stage has been answered by an officer without one"
     return None
 
 
@@ -214,7 +288,7 @@ class Complaint:
     def _general_refusal(self, action: str) -> str | None:
         st = self.state
         if st.status == "withdrawn":
-            return f"the complaint was withdrawn on {st.withdrawn_on}; nothing more can be done to it"
+            return withdrawn_refusal(st.withdrawn_on)
         if st.status == "closed" and not (action == "resubmit" and self._awaiting_resubmission()):
             return f"the complaint closed on {st.closed_on}; only a late request accepted with a reason can reopen it"
         if st.status == "discontinued" and action not in ("proceedings_ended", "resubmit", "withdraw"):
@@ -393,21 +467,13 @@ class Complaint:
         self._log(now, "respond", req.outcome)
         return self._notices(now, [("response_issued", COMPLAINANT, extra)])
 
-    def _awaiting_learning(self) -> StageRecord | None:
-        for record in reversed(self.state.stages):
-            if record.responding_officer and record.learning_submitted is None:
-                return record
-        return None
-
     def refusal_submit_learning(self, req: a.SubmitLearning, now: datetime) -> str | None:
         if self.state.status == "withdrawn":
             return self._general_refusal("submit_learning")
-        if self._awaiting_learning() is None:
-            return "no lessons-learnt form is awaited: no stage has been answered by an officer without one"
-        return None
+        return learning_refusal(self.state.stages)
 
     def submit_learning(self, req: a.SubmitLearning, now: datetime) -> list[Notice]:
-        record = self._awaiting_learning()
+        record = awaiting_learning(self.state.stages)
         record.learning_submitted = london(now).date()
         record.learning_text = req.text
         self._log(now, "submit_learning", f"stage {record.stage}")
@@ -599,21 +665,12 @@ class Complaint:
     # ------------------------------------------------------------------ after the council: Ombudsman, costs
 
     def _on_or_today(self, day: date | None, now: datetime, what: str) -> tuple[date, str | None]:
-        today = london(now).date()
-        day = day or today
-        if day > today:
-            return day, f"{what} cannot be dated {day}, a day still to come"
-        if day < self.state.received.date():
-            return day, f"{what} cannot be dated {day}, before the complaint was received"
-        return day, None
+        return dated(day, london(now).date(), self.state.received.date(), what)
 
     def refusal_refer_to_ombudsman(self, req: a.ReferToOmbudsman, now: datetime) -> str | None:
         if self.state.status == "withdrawn":
             return self._general_refusal("refer_to_ombudsman")
-        open_referral = next((r for r in self.state.ombudsman if r.decided is None), None)
-        if open_referral is not None:
-            return f"the complaint is already with the Ombudsman (referred {open_referral.referred}), awaiting a decision"
-        return self._on_or_today(req.on, now, "a referral")[1]
+        return referral_refusal(req, self.state.ombudsman, self.state.received.date(), london(now).date())
 
     def refer_to_ombudsman(self, req: a.ReferToOmbudsman, now: datetime) -> list[Notice]:
         day, _ = self._on_or_today(req.on, now, "a referral")
@@ -622,31 +679,20 @@ class Complaint:
         return []
 
     def refusal_ombudsman_decision(self, req: a.OmbudsmanDecision, now: datetime) -> str | None:
-        if not any(r.decided is None for r in self.state.ombudsman):
-            return "the complaint is not with the Ombudsman (record refer_to_ombudsman first)"
-        if req.result not in OMBUDSMAN_RESULTS:
-            return f"Ombudsman result {req.result!r} is not one of {', '.join(OMBUDSMAN_RESULTS)}"
-        if req.remedy_gbp is not None and req.remedy_gbp < 0:
-            return f"a remedy cannot be negative ({req.remedy_gbp})"
-        return self._on_or_today(req.on, now, "a decision")[1]
+        return decision_refusal(req, self.state.ombudsman, self.state.received.date(), london(now).date())
 
     def ombudsman_decision(self, req: a.OmbudsmanDecision, now: datetime) -> list[Notice]:
-        referral = next(r for r in self.state.ombudsman if r.decided is None)
+        referral = open_referral(self.state.ombudsman)
         referral.decided, _ = self._on_or_today(req.on, now, "a decision")
         referral.result, referral.remedy_gbp = req.result, req.remedy_gbp
         self._log(now, "ombudsman_decision", req.result)
         return []
 
     def refusal_record_cost(self, req: a.RecordCost, now: datetime) -> str | None:
-        if req.stage not in (2, 3) or req.stage > self.policy.last_stage:
-            return f"costs are recorded for stages 2 and 3 of a procedure that has them; not stage {req.stage}"
-        if not any(s.stage == req.stage for s in self.state.stages):
-            return f"the complaint has not reached stage {req.stage}"
-        if req.item not in COST_ITEMS:
-            return f"cost item {req.item!r} is not one of {', '.join(COST_ITEMS)}"
-        if not req.amount_gbp > 0:
-            return f"a cost must be more than nothing ({req.amount_gbp})"
-        return self._on_or_today(req.on, now, "a cost")[1]
+        return cost_refusal(
+            req, {s.stage for s in self.state.stages}, self.policy.last_stage,
+            self.state.received.date(), london(now).date(),
+        )
 
     def record_cost(self, req: a.RecordCost, now: datetime) -> list[Notice]:
         day, _ = self._on_or_today(req.on, now, "a cost")
