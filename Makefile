@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: up test bench clean
+.PHONY: up test bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,15 @@ $(STAMP): pyproject.toml
 up: $(STAMP)
 	$(VENV)/bin/python -m stack.up
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+
+# The annual report's test opens it in Debian's chromium (Playwright's own browser
+# download does not work on these machines).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the report's browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.run

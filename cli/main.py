@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import offline_commands
+from cli import caseload_command, offline_commands, report_command
 
 
 class Usage(Exception):
@@ -25,6 +25,8 @@ def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="complaints", description="Children's services complaints engine")
     commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
     offline_commands.add(commands)
+    report_command.add(commands)
+    caseload_command.add(commands)
     try:
         from cli import engine_commands
     except ImportError:  # pragma: no cover - engine commands not installed

@@ -1,0 +1,315 @@
+"""`complaints report`: the statutory annual report, written as HTML, CSVs and summary.json.
+
+The sections follow the reference report (shared/reference/): the statutory procedure
+in the body, the corporate procedure as an appendix, the Ombudsman's Complaint Handling
+Code where a council uses it, and compliments last.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from policies import load_policy
+from reports import charts
+from reports.figures import (
+    CODE,
+    CORPORATE,
+    STATUTORY,
+    ProcedureFigures,
+    Table,
+    code_tables,
+    compliments_tables,
+    procedure_figures,
+    quarter_costs,
+    share,
+)
+from reports.history import History
+from reports.records import Records, read_records
+from reports.year import FinancialYear, month_name
+from rules.complaint import LONDON
+from store.record_store import RecordStore
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass
+class Section:
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    charts: list[tuple[str, str]] = field(default_factory=list)      # (alt text, data URI)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    year: FinancialYear
+    council: str | None
+    generated: datetime
+    suppress_below: int
+    parts: list[tuple[str, list[Section]]]      # (part heading, its sections)
+    tables: list[Table]
+    summary: dict[str, Any]
+
+
+class Suppressor:
+    """Shows a count below the council's threshold as "fewer than N", so nobody can be identified."""
+
+    def __init__(self, below: int) -> None:
+        self.below = below
+
+    def count(self, n: Any) -> Any:
+        if isinstance(n, int) and not isinstance(n, bool) and 0 < n < self.below:
+            return f"fewer than {self.below}"
+        return n
+
+    def row(self, table: Table, row: list[Any]) -> list[Any]:
+        return [self.count(v) if i in table.counts else v for i, v in enumerate(row)]
+
+
+# ---------------------------------------------------------------------------------- building
+
+
+def build(store: RecordStore, year: FinancialYear, history: History, as_of: date | None = None,
+          suppress_below: int = 0) -> Report:
+    as_of = as_of or datetime.now(LONDON).date()
+    records = read_records(store, until=year.end)
+    statutory = procedure_figures(records, load_policy(STATUTORY), year, history, as_of)
+    corporate = procedure_figures(records, load_policy(CORPORATE), year, history, as_of)
+    code = procedure_figures(records, load_policy(CODE), year, history, as_of)
+    hide = Suppressor(suppress_below)
+    parts = [("Children's statutory complaints and representations", _statutory_sections(statutory, hide)),
+             ("Appendix 1: complaints through the corporate procedure", _corporate_sections(corporate, hide))]
+    tables = [*statutory.tables.values(), *corporate.tables.values()]
+    extra = code_tables(records, code, as_of)
+    if code.complaints or extra[0].rows:
+        parts.append(("Appendix 2: the Ombudsman's Complaint Handling Code", _code_sections(code, extra, hide)))
+        tables += [*code.tables.values(), *extra]
+    praise = compliments_tables(records, year)
+    parts.append((f"Appendix {len(parts)}: compliments", [Section("Compliments received", tables=praise)]))
+    tables += praise
+    return Report(year, history.council, datetime.now(LONDON).replace(microsecond=0), suppress_below,
+                  parts, tables, summary(year, statutory, corporate, code, records))
+
+
+def summary(year: FinancialYear, statutory: ProcedureFigures, corporate: ProcedureFigures,
+            code: ProcedureFigures, records: Records) -> dict[str, Any]:
+    """The headline figures for scripts, in the shape the issue gives (exact counts, never suppressed)."""
+    st = statutory.facts
+    within, extended = st["timescale_labels"]
+    standing = st["standing"]
+    referrals = [r for r in records.referrals if r.policy == STATUTORY and r.referred in year]
+    outcomes = {k: st["outcomes"].get(k, 0) for k in ("upheld", "partially_upheld", "not_upheld", "no_response")}
+    outcomes.update({k: n for k, n in st["outcomes"].items() if k not in outcomes})
+    found: dict[str, Any] = {
+        "year": year.label,
+        "statutory": {
+            "total": st["total"],
+            "final_stage": st["final_stage"],
+            "outcomes": outcomes,
+            "complainants": st["complainants"],
+            f"stage1_{within}": standing["on_time"],
+            f"stage1_{extended}": standing["extended"],
+            "stage1_late": standing["late"],
+        },
+        "corporate": {
+            "total": corporate.facts["total"],
+            "stage1_beyond_timescale": corporate.facts["standing"]["late"] + corporate.facts["standing"]["extended"],
+        },
+        "ombudsman": {"referrals": len(referrals),
+                      "remedies_gbp": round(float(sum(r.remedy_gbp or 0 for r in referrals)), 2)},
+        "costs_gbp": quarter_costs(records.costs, STATUTORY, year),
+    }
+    if code.complaints:
+        found["complaint_handling_code"] = {
+            "total": code.facts["total"],
+            "refused": sum(1 for r in records.refusals if r.policy == CODE and r.received in year),
+            "stage1_late": code.facts["standing"]["late"],
+        }
+    return found
+
+
+# ---------------------------------------------------------------------------------- sections
+
+
+def _pct(value: float | None) -> str:
+    return "not known" if value is None else f"{value:g}%"
+
+
+def _months(fig: ProcedureFigures) -> list[str]:
+    return [month_name(m) for m in fig.year.months()]
+
+
+def _by_month_chart(fig: ProcedureFigures, title: str) -> tuple[str, str]:
+    table = fig.tables["by_month"]
+    series = [(fig.year.label, [r[1] for r in table.rows])]
+    if any(r[2] is not None for r in table.rows):
+        series.append((fig.year.previous().label, [r[2] for r in table.rows]))
+    return title, charts.data_uri(charts.bar_chart(title, _months(fig), series))
+
+
+def _late_chart(fig: ProcedureFigures) -> tuple[str, str]:
+    table = fig.tables["late_by_month"]
+    title = "Share of stage 1 responses out of timescale, by month received"
+    series = [(fig.year.label, [r[3] for r in table.rows])]
+    if any(r[4] is not None for r in table.rows):
+        series.append((fig.year.previous().label, [r[4] for r in table.rows]))
+    return title, charts.data_uri(charts.line_chart(title, _months(fig), series, unit="%"))
+
+
+def _learning_chart(fig: ProcedureFigures) -> tuple[str, str]:
+    table = fig.tables["learning"]
+    title = "Lessons-learnt forms returned, against complaints received"
+    return title, charts.data_uri(charts.bar_chart(
+        title, _months(fig), [("Complaints", [r[1] for r in table.rows]), ("Forms returned", [r[2] for r in table.rows])]))
+
+
+def _volume_paragraph(fig: ProcedureFigures, hide: Suppressor, what: str) -> str:
+    total, before = fig.facts["total"], fig.facts["previous"].total
+    text = f"There were {hide.count(total)} complaints under the {what} in {fig.year.label}"
+    if before:
+        text += (f", against {hide.count(before)} in {fig.year.previous().label} "
+                 f"({'an increase' if total >= before else 'a decrease'} of {abs(100 * (total - before) / before):.0f}%)")
+    return text + "."
+
+
+def _statutory_sections(fig: ProcedureFigures, hide: Suppressor) -> list[Section]:
+    t, facts = fig.tables, fig.facts
+    total = facts["total"]
+    st = facts["standing"]
+    within, extended = facts["timescale_labels"]
+    before = facts["previous"]
+    volume_by_year = t["volumes_by_year"]
+    sections = [
+        Section("Volume of complaints and representations",
+                [_volume_paragraph(fig, hide, "Children's Complaints and Representations procedure")],
+                [("Complaints received each year", charts.data_uri(charts.bar_chart(
+                    "Complaints received each year", [r[0] for r in volume_by_year.rows],
+                    [("Complaints", [r[1] for r in volume_by_year.rows])]))),
+                 _by_month_chart(fig, "Complaints received by month, against the previous year")],
+                [volume_by_year, t["by_month"]]),
+        Section("Complaints by service area", [],
+                [("Complaints by service area", charts.data_uri(charts.bar_chart(
+                    "Complaints by service area", [r[0] for r in t["by_service_area"].rows],
+                    [("Complaints", [r[1] for r in t["by_service_area"].rows])])))],
+                [t["by_service_area"]]),
+        Section("Who has made complaints",
+                [f"{hide.count(facts['advocate'])} of the {hide.count(total)} complaints were made by a child or "
+                 f"young person supported by an advocate."],
+                tables=[t["complainants"]]),
+        Section("Reasons for complaints and for escalating",
+                ["A complaint may give several reasons, so the reasons add up to more than the complaints."],
+                tables=[t["reasons"], t["escalation_reasons"]]),
+        Section("How far complaints went",
+                [f"{_pct(share(facts['final_stage'].get('1', 0), total))} of complaints were resolved at stage 1, "
+                 f"against {_pct(before.resolved_at_stage1_pct)} in {fig.year.previous().label}."],
+                tables=[t["stages"], t["stage1_resolution"]]),
+        Section("Outcomes", ["The investigating officer's finding at stage 1."], tables=[t["outcomes"]]),
+        Section("How quickly we responded",
+                [f"{hide.count(st['on_time'])} complaints were answered within the timescale ({within.replace('_', ' ')} "
+                 f"working days); {hide.count(st['extended'])} were extended and answered within "
+                 f"{extended.removeprefix('within_')} working days; {hide.count(st['late'])} were answered late or not "
+                 f"at all: {_pct(share(st['late'], total))} of complaints, against "
+                 f"{_pct(before.out_of_timescale_pct)} in {fig.year.previous().label}.",
+                 f"{hide.count(facts['still_open_at_stage2'])} complaints were still open at stage 2 at the year's end."],
+                [_late_chart(fig)],
+                [t["timeliness"], t["timeliness_by_year"], t["late_by_month"], t["later_stages"], t["open_at_year_end"]]),
+        Section("Complaints taken to the Ombudsman (LGSCO)", [], tables=[t["ombudsman"], t["ombudsman_by_year"]]),
+        Section("Learning: what difference have complaints made?", [], [_learning_chart(fig)],
+                [t["learning"], t["lessons"]]),
+    ]
+    costs = t["costs"]
+    series = [(fig.year.label, [r[2] for r in costs.rows])]
+    if any(r[4] is not None for r in costs.rows):
+        series.append((fig.year.previous().label, [r[4] for r in costs.rows]))
+    sections.append(Section(
+        "Financial implications",
+        [f"Stage 2 and 3 costs in {fig.year.label}: GBP {costs.rows[-1][2]:,.2f}.", costs.note],
+        [("Cumulative costs of stages 2 and 3", charts.data_uri(charts.line_chart(
+            "Cumulative costs of stages 2 and 3 (GBP)", [r[0] for r in costs.rows], series)))],
+        [costs]))
+    return sections
+
+
+def _corporate_sections(fig: ProcedureFigures, hide: Suppressor) -> list[Section]:
+    t, facts = fig.tables, fig.facts
+    st = facts["standing"]
+    within, extended = facts["timescale_labels"]
+    beyond = st["late"] + st["extended"]
+    before = facts["previous"]
+    return [
+        Section("Number of complaints", [_volume_paragraph(fig, hide, "Corporate Complaints Policy")],
+                [_by_month_chart(fig, "Corporate complaints by month, against the previous year")],
+                [t["volumes_by_year"], t["by_month"], t["by_service_area"], t["complainants"]]),
+        Section("Reasons for complaints", [], tables=[t["reasons"], t["outcomes"], t["stages"]]),
+        Section("Time taken to respond",
+                [f"Out of {hide.count(facts['total'])} complaints, {hide.count(beyond)} were answered later than the "
+                 f"{within.removeprefix('within_')} working days ({_pct(share(beyond, facts['total']))}), against "
+                 f"{_pct(before.out_of_timescale_pct)} in {fig.year.previous().label}."],
+                [_late_chart(fig)],
+                [t["timeliness"], t["late_by_month"], t["later_stages"]]),
+        Section("Learning from corporate complaints", [], [_learning_chart(fig)], [t["learning"], t["lessons"]]),
+    ]
+
+
+def _code_sections(fig: ProcedureFigures, extra: list[Table], hide: Suppressor) -> list[Section]:
+    t = fig.tables
+    return [
+        Section("Complaints under the Code",
+                [f"{hide.count(fig.facts['total'])} complaints were handled under the Code in {fig.year.label}."],
+                tables=[t["stages"], t["outcomes"], t["timeliness"], t["later_stages"]]),
+        Section("Complaints refused, and why", [], tables=[extra[0]]),
+        Section("Findings of non-compliance",
+                ["Responses given after the Code's timescales, or not given."], tables=[extra[1]]),
+    ]
+
+
+# ---------------------------------------------------------------------------------- writing
+
+
+def _csv_value(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def write(report: Report, out: Path) -> list[Path]:
+    """report.html, one CSV per table and summary.json in ``out``; returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    hide = Suppressor(report.suppress_below)
+    written = []
+    for table in report.tables:
+        path = out / f"{table.name}.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(table.columns)
+            writer.writerows([_csv_value(v) for v in hide.row(table, row)] for row in table.rows)
+        written.append(path)
+    summary_path = out / "summary.json"
+    summary_path.write_text(json.dumps(report.summary, indent=2) + "\n", encoding="utf-8")
+    html_path = out / "report.html"
+    html_path.write_text(render_html(report), encoding="utf-8")
+    return [html_path, summary_path, *written]
+
+
+def render_html(report: Report) -> str:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    hide = Suppressor(report.suppress_below)
+
+    def cell(column: str, value: Any) -> str:
+        if value is None or value == "":
+            return "–"
+        if column.endswith("_pct") and isinstance(value, (int, float)):
+            return f"{value:g}%"
+        if isinstance(value, float):
+            return f"{value:,.2f}"
+        if isinstance(value, str) and " " not in value:
+            return value.replace("_", " ")      # category codes read as words
+        return str(value)
+
+    return env.get_template("report.html.j2").render(report=report, hide=hide, cell=cell)

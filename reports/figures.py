@@ -1,0 +1,412 @@
+"""The annual report's figures, as plain functions of the records (reports/definitions.md).
+
+Nothing here reads a database or writes a file: ``procedure_figures`` takes the
+complaints of one procedure and gives back its tables, so each rule of counting can be
+tested on its own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from reports.history import History, ProcedureYear
+from reports.records import ComplaintFacts, CostFacts, Records, Referral, StageFacts
+from reports.year import QUARTERS, FinancialYear
+
+STATUTORY, CORPORATE, CODE = "children-statutory", "corporate", "complaint-handling-code"
+# The key of each procedure in summary.json, the CSV file names and the history file.
+PROCEDURE_KEYS = {STATUTORY: "statutory", CORPORATE: "corporate", CODE: "code"}
+
+COMPLAINANT_GROUPS = {
+    "child": "child", "child_with_advocate": "child_with_advocate",
+    # The reference report counts parents and guardians as family members.
+    "parent": "family_member", "family_member": "family_member", "special_guardian": "family_member",
+    "foster_carer": "foster_carer", "adopter": "adopter", "professional": "professional", "other": "other",
+}
+GROUP_ORDER = ("child", "child_with_advocate", "family_member", "foster_carer", "adopter", "professional", "other")
+OUTCOME_ORDER = ("upheld", "partially_upheld", "not_upheld", "no_finding", "no_response",
+                 "withdrawn", "discontinued", "awaiting")
+# How a stage's response stands against its clock.
+ON_TIME, EXTENDED, LATE, AWAITING, WITHDRAWN, DISCONTINUED = (
+    "on_time", "extended", "late", "awaiting", "withdrawn", "discontinued")
+STANDING_ORDER = (ON_TIME, EXTENDED, LATE, AWAITING, WITHDRAWN, DISCONTINUED)
+OMBUDSMAN_ORDER = ("premature", "closed_after_initial_enquiries", "not_upheld", "upheld_fault_and_injustice",
+                   "upheld_fault_no_injustice", "upheld_remedied_already", "awaiting_decision")
+
+
+@dataclass
+class Table:
+    """One table of the report: a CSV file and a table in the HTML."""
+
+    name: str                       # the CSV's file name, without .csv
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    counts: tuple[int, ...] = ()    # indices of columns holding counts of complaints (suppressed when small)
+    note: str = ""
+
+
+# ---------------------------------------------------------------------------------- per complaint
+
+
+def final_stage(c: ComplaintFacts) -> int:
+    return max((s.stage for s in c.stages), default=1)
+
+
+def complainant_group(kind: str) -> str:
+    return COMPLAINANT_GROUPS.get(kind, "other")
+
+
+def _stopped_without_response(c: ComplaintFacts, s: StageFacts) -> str | None:
+    """Why a stage has no response and never will, if it has none."""
+    if c.withdrawn_on is not None:
+        return WITHDRAWN
+    if c.status == "discontinued" or (c.status == "closed" and s is c.stages[-1]):
+        return DISCONTINUED
+    return None
+
+
+def standing(c: ComplaintFacts, s: StageFacts, as_of: date) -> str:
+    """How a stage's response stands against its clock, on ``as_of``."""
+    if s.responded is not None:
+        if s.on_time:
+            return EXTENDED if s.extended else ON_TIME
+        return LATE
+    if s.outcome == "no_response":          # left by escalation without a response
+        return LATE
+    stopped = _stopped_without_response(c, s)
+    if stopped:
+        return stopped
+    if s.due is not None and s.due < as_of:
+        return LATE
+    return AWAITING
+
+
+def stage1_outcome(c: ComplaintFacts, as_of: date) -> str:
+    s = c.stages[0]
+    if s.outcome:
+        return s.outcome
+    return _stopped_without_response(c, s) or AWAITING
+
+
+def open_at_stage2(c: ComplaintFacts, day: date) -> bool:
+    """Whether the complaint was being handled at stage 2 at the end of ``day``."""
+    s2, s3 = c.stage(2), c.stage(3)
+    if s2 is None or s2.requested is None or s2.requested > day:
+        return False
+    if s2.responded is not None and s2.responded <= day:
+        return False
+    if s3 is not None and s3.requested is not None and s3.requested <= day:
+        return False
+    ended = [d for d in (c.withdrawn_on, c.closed_on) if d is not None]
+    return not any(d <= day for d in ended)
+
+
+def share(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(100 * part / whole, 1)
+
+
+def change(now: int | float | None, before: int | float | None) -> float | None:
+    if now is None or not before:
+        return None
+    return round(100 * (now - before) / before, 1)
+
+
+def _ordered(counts: Counter, order: Iterable[str]) -> list[tuple[str, int]]:
+    known = [(k, counts[k]) for k in order if counts.get(k)]
+    others = sorted((k, n) for k, n in counts.items() if k not in order and n)
+    return known + others
+
+
+# ---------------------------------------------------------------------------------- one procedure
+
+
+@dataclass
+class YearFigures:
+    """The few figures compared year on year, from the store or the council's history file."""
+
+    total: int | None = None
+    by_month: list[int] | None = None
+    resolved_at_stage1_pct: float | None = None
+    out_of_timescale: int | None = None
+    out_of_timescale_pct: float | None = None
+    late_by_month_pct: list[float | None] | None = None
+    source: str = "none"                   # "records", "history" or "none"
+
+
+@dataclass
+class ProcedureFigures:
+    policy: str
+    key: str
+    year: FinancialYear
+    complaints: list[ComplaintFacts]
+    tables: dict[str, Table] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, table: Table) -> None:
+        self.tables[table.name.removeprefix(f"{self.key}_")] = table
+
+
+def timescale_labels(policy) -> tuple[str, str]:
+    """('within_10', 'within_20') for the statutory procedure, from the policy's own clock."""
+    first = policy.stage(1)
+    return f"within_{first.working_days}", f"within_{first.max_working_days or first.working_days}"
+
+
+def year_figures(complaints: list[ComplaintFacts], year: FinancialYear, as_of: date) -> YearFigures:
+    mine = [c for c in complaints if c.received in year]
+    if not mine:
+        return YearFigures()
+    months = year.months()
+    by_month = Counter(FinancialYear.month_of(c.received) for c in mine)
+    late = [c for c in mine if standing(c, c.stages[0], as_of) == LATE]
+    beyond = [c for c in mine if standing(c, c.stages[0], as_of) in (LATE, EXTENDED)]
+    late_months = Counter(FinancialYear.month_of(c.received) for c in late)
+    return YearFigures(
+        total=len(mine),
+        by_month=[by_month[m] for m in months],
+        resolved_at_stage1_pct=share(sum(final_stage(c) == 1 for c in mine), len(mine)),
+        out_of_timescale=len(late),
+        out_of_timescale_pct=share(len(late), len(mine)),
+        late_by_month_pct=[share(late_months[m], by_month[m]) for m in months],
+        source="records",
+    )
+
+
+def history_figures(history: History, year: FinancialYear, key: str) -> YearFigures:
+    found = history.year(year)
+    published: ProcedureYear | None = found.procedure(key) if found else None
+    if published is None:
+        return YearFigures()
+    return YearFigures(
+        total=published.total, by_month=published.by_month,
+        resolved_at_stage1_pct=published.resolved_at_stage1_pct,
+        out_of_timescale=published.out_of_timescale, out_of_timescale_pct=published.late_share(),
+        source="history",
+    )
+
+
+def figures_for_year(complaints: list[ComplaintFacts], history: History, year: FinancialYear,
+                     key: str, as_of: date) -> YearFigures:
+    """A year's comparable figures: the record store's where it holds the year, else the council's."""
+    counted = year_figures(complaints, year, as_of)
+    return counted if counted.source == "records" else history_figures(history, year, key)
+
+
+STAGE_NAMES = {1: "resolved at stage 1", 2: "progressed to stage 2", 3: "progressed to stage 3"}
+
+
+def procedure_figures(records: Records, policy, year: FinancialYear, history: History,
+                      as_of: date) -> ProcedureFigures:
+    """Every table of one procedure's section of the report."""
+    key = PROCEDURE_KEYS.get(policy.name, policy.name)
+    everyone = [c for c in records.complaints if c.policy == policy.name and c.stages]
+    mine = [c for c in everyone if c.received in year]
+    fig = ProcedureFigures(policy.name, key, year, mine)
+    this = year_figures(everyone, year, as_of)
+    before = figures_for_year(everyone, history, year.previous(), key, as_of)
+    total = len(mine)
+
+    fig.add(_volumes_by_year(key, everyone, history, year, as_of))
+    months = year.months()
+    fig.add(Table(f"{key}_by_month", "Complaints received by month, against the previous year",
+                  ["month", "complaints", "previous_year"],
+                  [[m, (this.by_month or [0] * 12)[i], before.by_month[i] if before.by_month else None]
+                   for i, m in enumerate(months)], counts=(1, 2)))
+    areas = Counter(c.service_area or "Not recorded" for c in mine)
+    fig.add(Table(f"{key}_by_service_area", "Complaints by service area", ["service_area", "complaints"],
+                  [[a, n] for a, n in sorted(areas.items(), key=lambda item: (-item[1], item[0]))], counts=(1,)))
+
+    groups = Counter(complainant_group(c.complainant_type) for c in mine)
+    fig.add(Table(f"{key}_complainants", "Who complained", ["complainant", "complaints", "share_pct"],
+                  [[g, n, share(n, total)] for g, n in _ordered(groups, GROUP_ORDER)], counts=(1,)))
+    reasons = Counter(r for c in mine for r in dict.fromkeys(c.reasons))
+    fig.add(Table(f"{key}_reasons", "Reasons for complaints (a complaint may give several)",
+                  ["reason", "complaints"], [[r, n] for r, n in reasons.most_common()], counts=(1,)))
+    requests = Counter((c.stage(2).request_reason or "not recorded") for c in mine if c.stage(2))
+    fig.add(Table(f"{key}_escalation_reasons", "Reasons for asking for stage 2",
+                  ["reason", "requests"], [[r, n] for r, n in requests.most_common()], counts=(1,)))
+
+    stages = Counter(final_stage(c) for c in mine)
+    fig.add(Table(f"{key}_stages", "How far complaints went", ["final_stage", "description", "complaints", "share_pct"],
+                  [[n, STAGE_NAMES.get(n, f"stage {n}"), stages[n], share(stages[n], total)]
+                   for n in range(1, policy.last_stage + 1)], counts=(2,)))
+    fig.add(Table(f"{key}_stage1_resolution", "Share resolved at stage 1, against the previous year",
+                  ["year", "resolved_at_stage1_pct", "source"],
+                  [[year.previous().label, before.resolved_at_stage1_pct, before.source],
+                   [year.label, this.resolved_at_stage1_pct, this.source]]))
+
+    outcomes = Counter(stage1_outcome(c, as_of) for c in mine)
+    fig.add(Table(f"{key}_outcomes", "Outcomes at stage 1", ["outcome", "complaints", "share_pct"],
+                  [[o, n, share(n, total)] for o, n in _ordered(outcomes, OUTCOME_ORDER)], counts=(1,)))
+
+    within, extended = timescale_labels(policy)
+    names = {ON_TIME: within, EXTENDED: extended}
+    first = Counter(standing(c, c.stages[0], as_of) for c in mine)
+    fig.add(Table(f"{key}_timeliness", "Stage 1 responses against the timescale",
+                  ["category", "complaints", "share_pct"],
+                  [[names.get(k, k), n, share(n, total)] for k, n in _ordered(first, STANDING_ORDER)],
+                  counts=(1,),
+                  note=f"{within}: answered on time without an extension; {extended}: answered on time "
+                       f"after an extension; late: answered after the due date, or not answered by it."))
+    fig.add(Table(f"{key}_timeliness_by_year", "Share of stage 1 responses out of timescale",
+                  ["year", "out_of_timescale_pct", "source"],
+                  [[year.previous().label, before.out_of_timescale_pct, before.source],
+                   [year.label, this.out_of_timescale_pct, this.source]]))
+    late_pct = this.late_by_month_pct or [None] * 12
+    before_pct = before.late_by_month_pct or [None] * 12
+    late_months = Counter(FinancialYear.month_of(c.received) for c in mine
+                          if standing(c, c.stages[0], as_of) == LATE)
+    fig.add(Table(f"{key}_late_by_month", "Stage 1 responses out of timescale, by month received",
+                  ["month", "complaints", "late", "late_pct", "previous_year_late_pct"],
+                  [[m, (this.by_month or [0] * 12)[i], late_months[m], late_pct[i], before_pct[i]]
+                   for i, m in enumerate(months)], counts=(1, 2)))
+
+    later = []
+    for number in range(2, policy.last_stage + 1):
+        reached = [(c, c.stage(number)) for c in mine if c.stage(number)]
+        counts = Counter(standing(c, s, as_of) for c, s in reached)
+        later.append([number, len(reached), *(counts[k] for k in STANDING_ORDER)])
+    fig.add(Table(f"{key}_later_stages", "Stages 2 and 3 against their timescales",
+                  ["stage", "reached", *STANDING_ORDER], later, counts=tuple(range(1, 2 + len(STANDING_ORDER)))))
+    still_open = sum(open_at_stage2(c, year.end) for c in everyone)
+    if policy.last_stage >= 2:
+        fig.add(Table(f"{key}_open_at_year_end", f"Complaints still open at stage 2 on {year.end:%-d %B %Y}",
+                      ["stage", "complaints"], [[2, still_open]], counts=(1,)))
+
+    fig.add(_ombudsman(key, records.referrals, policy.name, year))
+    fig.add(_ombudsman_by_year(key, records.referrals, policy.name, history, year))
+    forms = Counter(FinancialYear.month_of(c.received) for c in mine
+                    if any(s.learning_submitted for s in c.stages))
+    fig.add(Table(f"{key}_learning", "Lessons-learnt forms returned, against complaints received",
+                  ["month", "complaints", "forms_returned"],
+                  [[m, (this.by_month or [0] * 12)[i], forms[m]] for i, m in enumerate(months)], counts=(1, 2)))
+    fig.add(Table(f"{key}_lessons", "Lessons learnt", ["ref", "stage", "service_area", "lesson"],
+                  [[c.ref, s.stage, c.service_area or "", s.learning_text] for c in mine for s in c.stages
+                   if s.learning_submitted and s.learning_text]))
+    fig.add(_costs(key, records.costs, policy.name, year, history))
+
+    fig.facts = {
+        "total": total,
+        "previous": before,
+        "this": this,
+        "final_stage": {str(n): stages[n] for n in range(1, policy.last_stage + 1)},
+        "outcomes": dict(_ordered(outcomes, OUTCOME_ORDER)),
+        "complainants": dict(_ordered(groups, GROUP_ORDER)),
+        "advocate": groups["child_with_advocate"],
+        "standing": first,
+        "timescale_labels": (within, extended),
+        "still_open_at_stage2": still_open,
+    }
+    return fig
+
+
+def _volumes_by_year(key: str, everyone: list[ComplaintFacts], history: History, year: FinancialYear,
+                     as_of: date) -> Table:
+    received = {c.received for c in everyone}
+    known = {FinancialYear.of(d) for d in received} | set(history.known_years())
+    rows, before = [], None
+    for y in sorted(k for k in known if k <= year):
+        found = figures_for_year(everyone, history, y, key, as_of)
+        if found.total is None:
+            continue
+        rows.append([y.label, found.total, change(found.total, before), found.source])
+        before = found.total
+    return Table(f"{key}_volumes_by_year", "Complaints received each year",
+                 ["year", "complaints", "change_pct", "source"], rows, counts=(1,))
+
+
+def _ombudsman(key: str, referrals: list[Referral], policy: str, year: FinancialYear) -> Table:
+    mine = [r for r in referrals if r.policy == policy and r.referred in year]
+    results = Counter(r.result or "awaiting_decision" for r in mine)
+    remedies: Counter = Counter()
+    for r in mine:
+        remedies[r.result or "awaiting_decision"] += r.remedy_gbp or 0
+    rows = [[res, n, round(remedies[res], 2)] for res, n in _ordered(results, OMBUDSMAN_ORDER)]
+    return Table(f"{key}_ombudsman", f"Referrals to the Ombudsman in {year.label}, and what it decided",
+                 ["result", "referrals", "remedies_gbp"], rows, counts=(1,))
+
+
+def _ombudsman_by_year(key: str, referrals: list[Referral], policy: str, history: History,
+                       year: FinancialYear) -> Table:
+    mine = [r for r in referrals if r.policy == policy]
+    counted = {FinancialYear.of(r.referred) for r in mine}
+    years = sorted({y for y in counted | set(history.known_years()) if y <= year})
+    rows = []
+    for y in years:
+        if y in counted:
+            those = [r for r in mine if r.referred in y]
+            rows.append([y.label, len(those), round(sum(r.remedy_gbp or 0 for r in those), 2), "records"])
+            continue
+        published = history.year(y)
+        if key == "statutory" and published and published.ombudsman:
+            rows.append([y.label, published.ombudsman.referrals, published.ombudsman.remedies_gbp, "history"])
+    return Table(f"{key}_ombudsman_by_year", "Ombudsman referrals and remedies by year",
+                 ["year", "referrals", "remedies_gbp", "source"], rows, counts=(1,))
+
+
+def quarter_costs(spent: list[CostFacts], policy: str, year: FinancialYear) -> dict[str, float]:
+    pence = Counter({q: 0 for q in QUARTERS})
+    for cost in spent:
+        if cost.policy == policy and cost.on in year:
+            pence[FinancialYear.quarter_of(cost.on)] += round(cost.amount_gbp * 100)
+    return {q: pence[q] / 100 for q in QUARTERS}
+
+
+def _costs(key: str, spent: list[CostFacts], policy: str, year: FinancialYear, history: History) -> Table:
+    this = quarter_costs(spent, policy, year)
+    before: dict[str, float] | None = None
+    before_total: float | None = None
+    if any(c.policy == policy and c.on in year.previous() for c in spent):
+        before = quarter_costs(spent, policy, year.previous())
+        before_total = sum(before.values())
+    elif key == "statutory" and (published := history.year(year.previous())):
+        before = dict(published.costs_by_quarter) if published.costs_by_quarter else None
+        before_total = published.costs_gbp if published.costs_gbp is not None else (
+            sum(before.values()) if before else None)
+    rows, running, running_before = [], 0, 0
+    for q in QUARTERS:
+        running += round(this[q] * 100)
+        previous = before.get(q) if before else None
+        if previous is not None:
+            running_before += round(previous * 100)
+        rows.append([q, this[q], running / 100, previous, running_before / 100 if before else None])
+    table = Table(f"{key}_costs", "Costs of stages 2 and 3 by quarter (GBP)",
+                  ["quarter", "this_year", "cumulative", "previous_year", "previous_cumulative"], rows)
+    if before_total is not None:
+        table.note = f"The previous year's stage 2 and 3 costs came to GBP {before_total:,.2f} in all."
+    return table
+
+
+# ---------------------------------------------------------------------------------- across procedures
+
+
+def compliments_tables(records: Records, year: FinancialYear) -> list[Table]:
+    mine = [c for c in records.compliments if c.received in year]
+    teams = Counter(c.team for c in mine)
+    return [
+        Table("compliments_by_team", "Compliments received, by team", ["team", "compliments"],
+              [[t, n] for t, n in sorted(teams.items(), key=lambda item: (-item[1], item[0]))]),
+        Table("compliments", "Compliments received", ["received", "team", "officer", "compliment"],
+              [[c.received.isoformat(), c.team, c.officer or "", c.text] for c in mine]),
+    ]
+
+
+def code_tables(records: Records, fig: ProcedureFigures, as_of: date) -> list[Table]:
+    """What the Ombudsman's Complaint Handling Code asks a council to publish."""
+    refused = [r for r in records.refusals if r.policy == fig.policy and r.received in fig.year]
+    late = []
+    for c in fig.complaints:
+        for s in c.stages:
+            if standing(c, s, as_of) == LATE:
+                late.append([c.ref, s.stage, s.due.isoformat() if s.due else "",
+                             s.responded.isoformat() if s.responded else "no response"])
+    return [
+        Table(f"{fig.key}_refusals", "Complaints refused, and why", ["ref", "received", "reason"],
+              [[r.ref, r.received.isoformat(), r.reason] for r in refused]),
+        Table(f"{fig.key}_non_compliance", "Responses beyond the Code's timescales",
+              ["ref", "stage", "due", "responded"], late),
+    ]
