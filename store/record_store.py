@@ -2,18 +2,38 @@
 
 Every method is synchronous; activities call it through ``asyncio.to_thread`` (or as
 sync activities) so the event loop never waits on the database.
+
+A complaint's workflow ends a year after the complaint closed, but the Ombudsman, costs
+and late lessons-learnt forms often come later still: ``record_*`` write those straight
+into the complaint's rows, under the same checks the workflow applies (``rules.complaint``).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from models import actions as a
 from models.complaint import ComplaintState
+from policies import load_policy
+from rules.complaint import (
+    Refused,
+    awaiting_learning,
+    cost_refusal,
+    dated,
+    decision_refusal,
+    fmt,
+    learning_refusal,
+    london,
+    open_referral,
+    referral_refusal,
+    withdrawn_refusal,
+)
 from store import snapshot
 from store.engine import database_url, dispose_engine, engine_for, normalise_url
 from store.outbox import OutboxMail
@@ -25,12 +45,13 @@ from store.schema import (
     HistoryRow,
     OmbudsmanRow,
     OutboxRow,
+    RefusalRow,
     StageRow,
     SuspensionRow,
     metadata,
 )
 
-__all__ = ["OutboxMail", "RecordStore", "database_url"]
+__all__ = ["NotAfterTheWorkflow", "OutboxMail", "RecordStore", "database_url"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +66,7 @@ outbox: Table = OutboxRow.__table__  # type: ignore[assignment]
 compliments: Table = ComplimentRow.__table__  # type: ignore[assignment]
 ombudsman: Table = OmbudsmanRow.__table__  # type: ignore[assignment]
 costs: Table = CostRow.__table__  # type: ignore[assignment]
+refusals: Table = RefusalRow.__table__  # type: ignore[assignment]
 
 # Replaced wholesale from each snapshot; the order matters only for readability.
 CHILD_TABLES = (
@@ -63,6 +85,18 @@ def _now() -> datetime:
 
 def _as_dict(row: Any) -> dict[str, Any]:
     return dict(row._mapping)
+
+
+@dataclass(frozen=True)
+class _Ended:
+    policy: str
+    received: date      # in Europe/London, as the workflow reads it
+    today: date
+
+
+class NotAfterTheWorkflow(Exception):
+    """The store cannot take an action itself: it does not hold the complaint, or the
+    complaint is not archived, so its workflow (which would overwrite the rows) may be alive."""
 
 
 class RecordStore:
@@ -166,6 +200,110 @@ class RecordStore:
             conn.execute(insert(compliments).values(
                 received=received, team=team, officer=officer, text=text))
 
+    def add_refusal(self, ref: str, policy: str, received: date, refused_at: datetime, reason: str,
+                    action: str = "register") -> bool:
+        """Record a refused registration; False when this very refusal is already on record.
+
+        Asking again with the same refused complaint, or running a scenario again on a
+        kept database, is still one refused complaint, not two.
+        """
+        key = {"ref": ref, "policy": policy, "received": received, "action": action, "reason": reason}
+        with self.engine.begin() as conn:
+            same = conn.execute(
+                select(refusals.c.id).where(*(refusals.c[name] == value for name, value in key.items()))
+            ).first()
+            if same is not None:
+                return False
+            conn.execute(insert(refusals).values(**key, refused_at=refused_at))
+        return True
+
+    # -- after the complaint's workflow has ended ----------------------------------
+    #
+    # Each runs in one transaction that first raises the complaint's revision: that locks
+    # its row (two clerks cannot both pass "no open referral"), and the higher revision
+    # keeps any older snapshot of the workflow from rolling the record back. A refusal
+    # (``Refused``, in the workflow's words) rolls everything back.
+
+    def record_ombudsman_referral(self, ref: str, req: a.ReferToOmbudsman, now: datetime) -> date:
+        """Returns the day recorded as referred."""
+        with self.engine.begin() as conn:
+            it = self._ended_complaint(conn, ref, now)
+            referrals = _rows(conn, ombudsman, ref, ombudsman.c.seq)
+            _refuse(referral_refusal(req, referrals, it.received, it.today))
+            day, _ = dated(req.on, it.today, it.received, "a referral")
+            conn.execute(insert(ombudsman).values(ref=ref, seq=_next_seq(conn, ombudsman, ref), referred=day))
+            _log(conn, ref, now, "refer_to_ombudsman", fmt(day))
+        return day
+
+    def record_ombudsman_decision(self, ref: str, req: a.OmbudsmanDecision, now: datetime) -> date:
+        """Returns the day recorded as decided."""
+        with self.engine.begin() as conn:
+            it = self._ended_complaint(conn, ref, now)
+            referrals = _rows(conn, ombudsman, ref, ombudsman.c.seq)
+            _refuse(decision_refusal(req, referrals, it.received, it.today))
+            day, _ = dated(req.on, it.today, it.received, "a decision")
+            waiting = open_referral(referrals)
+            conn.execute(
+                update(ombudsman)
+                .where(ombudsman.c.ref == ref, ombudsman.c.seq == waiting.seq)
+                .values(decided=day, result=req.result, remedy_gbp=req.remedy_gbp)
+            )
+            _log(conn, ref, now, "ombudsman_decision", req.result)
+        return day
+
+    def record_cost(self, ref: str, req: a.RecordCost, now: datetime) -> date:
+        """Returns the day the cost was recorded as incurred.
+
+        Whether the procedure has the stage is read from its policy file as it is now
+        (the version the complaint started with is in its workflow's history, which
+        Temporal no longer keeps once it has ended); the stages the complaint reached
+        are in the record.
+        """
+        with self.engine.begin() as conn:
+            it = self._ended_complaint(conn, ref, now)
+            reached = set(conn.execute(select(stages.c.stage).where(stages.c.ref == ref)).scalars())
+            _refuse(cost_refusal(req, reached, load_policy(it.policy).last_stage, it.received, it.today))
+            day, _ = dated(req.on, it.today, it.received, "a cost")
+            conn.execute(insert(costs).values(ref=ref, seq=_next_seq(conn, costs, ref), stage=req.stage, on=day,
+                                              item=req.item, amount_gbp=req.amount_gbp))
+            _log(conn, ref, now, "record_cost", f"stage {req.stage} {req.item}")
+        return day
+
+    def record_learning(self, ref: str, req: a.SubmitLearning, now: datetime) -> int:
+        """A lessons-learnt form for the latest stage awaiting one; returns that stage."""
+        with self.engine.begin() as conn:
+            it = self._ended_complaint(conn, ref, now)
+            answered = _rows(conn, stages, ref, stages.c.stage)
+            _refuse(learning_refusal(answered))
+            stage = awaiting_learning(answered).stage
+            conn.execute(
+                update(stages)
+                .where(stages.c.ref == ref, stages.c.stage == stage)
+                .values(learning_submitted=it.today, learning_text=req.text)
+            )
+            _log(conn, ref, now, "submit_learning", f"stage {stage}")
+        return stage
+
+    def _ended_complaint(self, conn: Connection, ref: str, now: datetime) -> _Ended:
+        """Lock the complaint for an action after its workflow; what the checks need of it."""
+        raised = conn.execute(
+            update(complaints).where(complaints.c.ref == ref)
+            .values(revision=complaints.c.revision + 1, updated_at=now)
+        ).rowcount
+        if not raised:
+            raise NotAfterTheWorkflow(f"the record store holds no complaint {ref}")
+        record = conn.execute(
+            select(complaints.c.policy, complaints.c.status, complaints.c.withdrawn_on,
+                   complaints.c.archived, complaints.c.received).where(complaints.c.ref == ref)
+        ).one()
+        if record.status == "withdrawn":
+            raise Refused(withdrawn_refusal(record.withdrawn_on))
+        if not record.archived:
+            raise NotAfterTheWorkflow(
+                f"complaint {ref} is {record.status} and not archived in the record store: "
+                "its workflow keeps the record, so act through the engine")
+        return _Ended(record.policy, london(record.received).date(), london(now).date())
+
     # -- reading ------------------------------------------------------------------
 
     def exists(self, ref: str) -> bool:
@@ -265,3 +403,31 @@ class RecordStore:
             query = query.where(compliments.c.received <= until)
         with self.engine.connect() as conn:
             return [_as_dict(r) for r in conn.execute(query)]
+
+    def refusals(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        """Refused registrations of complaints received in [since, until], oldest first."""
+        query = select(refusals).order_by(refusals.c.received, refusals.c.id)
+        if since is not None:
+            query = query.where(refusals.c.received >= since)
+        if until is not None:
+            query = query.where(refusals.c.received <= until)
+        with self.engine.connect() as conn:
+            return [_as_dict(r) for r in conn.execute(query)]
+
+
+def _refuse(reason: str | None) -> None:
+    if reason is not None:
+        raise Refused(reason)
+
+
+def _rows(conn: Connection, table: Table, ref: str, order: Any) -> list[Any]:
+    return list(conn.execute(select(table).where(table.c.ref == ref).order_by(order)))
+
+
+def _next_seq(conn: Connection, table: Table, ref: str) -> int:
+    return (conn.execute(select(func.max(table.c.seq)).where(table.c.ref == ref)).scalar() or 0) + 1
+
+
+def _log(conn: Connection, ref: str, now: datetime, action: str, detail: str) -> None:
+    conn.execute(insert(history).values(ref=ref, seq=_next_seq(conn, history, ref), at=london(now),
+                                        action=action, detail=detail))

@@ -2,7 +2,10 @@
 
 They hold what procedures.md section 5 asks councils to record for the annual report,
 plus the outbox of mail. The workflow's snapshot is the truth; these rows are rewritten
-from it on every save, so the columns mirror the dataclasses' field names.
+from it on every save, so the columns mirror the dataclasses' field names. Once a
+complaint's workflow has ended, what still comes later (the Ombudsman, costs, a late
+lessons-learnt form) is written to its rows directly (``RecordStore.record_*``).
+Compliments and refused registrations are not complaints: they have tables of their own.
 """
 
 from __future__ import annotations
@@ -227,6 +230,22 @@ class ComplimentRow(Base):
     team: Mapped[str] = mapped_column(Text)
     officer: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
+
+
+class RefusalRow(Base):
+    """Complaints whose registration was refused, and why (the Ombudsman's Complaint
+    Handling Code asks councils to report them). No complaint exists for them, so the
+    reference is the only link to the complainant: nothing personal is kept here."""
+
+    __tablename__ = "refusals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ref: Mapped[str] = mapped_column(String(64), index=True)
+    policy: Mapped[str] = mapped_column(String(64))
+    received: Mapped[date] = mapped_column(Date, index=True)   # in Europe/London
+    refused_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    action: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
 
 
 metadata = Base.metadata

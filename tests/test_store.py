@@ -22,6 +22,7 @@ from models.complaint import (
     Complainant,
     ComplaintState,
     HistoryEntry,
+    OmbudsmanReferral,
     StageRecord,
     Suspension,
 )
@@ -412,3 +413,188 @@ def test_a_postgresql_url_gets_the_psycopg_driver(monkeypatch):
     assert database_url() == "postgresql+psycopg://postgres@127.0.0.1:5432/complaints"
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:secret@db/complaints")
     assert database_url() == "postgresql+psycopg://u:secret@db/complaints"
+
+
+# -- refused registrations ----------------------------------------------------------
+
+def test_refused_registrations_are_kept_by_date_received_and_nothing_personal(store):
+    refused_at = datetime(2024, 5, 2, 9, 30, tzinfo=timezone.utc)
+    assert store.add_refusal("CS-OLD-1", "complaint-handling-code", date(2024, 5, 2), refused_at,
+                             "the matter arose on 2023-01-10, more than 12 months before ...")
+    assert store.add_refusal("CS-OLD-2", "children-statutory", date(2024, 3, 30), refused_at,
+                             "the matter arose on 2022-11-01, more than 12 months before ...")
+    assert store.add_refusal("CS-OLD-3", "corporate", date(2025, 4, 1), refused_at, "a reason")
+    # The same refusal asked again is one refused complaint, not two.
+    assert not store.add_refusal("CS-OLD-1", "complaint-handling-code", date(2024, 5, 2),
+                                 refused_at + timedelta(hours=1),
+                                 "the matter arose on 2023-01-10, more than 12 months before ...")
+
+    year = store.refusals(since=date(2024, 4, 1), until=date(2025, 3, 31))
+    assert [(r["ref"], r["policy"], r["received"], r["action"]) for r in year] == [
+        ("CS-OLD-1", "complaint-handling-code", date(2024, 5, 2), "register")]
+    assert year[0]["refused_at"] == refused_at
+    assert [r["ref"] for r in store.refusals()] == ["CS-OLD-2", "CS-OLD-1", "CS-OLD-3"]
+    assert [r["ref"] for r in store.refusals(until=date(2024, 4, 30))] == ["CS-OLD-2"]
+    assert set(year[0]) == {"id", "ref", "policy", "received", "refused_at", "action", "reason"}
+
+
+# -- after the complaint's workflow has ended ---------------------------------------
+
+def archived(ref: str = "CS-2024-001") -> ComplaintState:
+    """Stage 1 answered (by io-2), stage 2 answered (by io-3), closed, and a year on archived."""
+    state = responded_and_escalated(registered(ref))
+    state.stages[1] = replace(state.stages[1], officer="io-3", responded=date(2024, 5, 20),
+                              responding_officer="io-3", outcome="not_upheld", on_time=True)
+    state.status, state.closed_on, state.archived, state.revision = "closed", date(2024, 6, 18), True, 7
+    return state
+
+
+def the_rules_say(state: ComplaintState, action: str, req: object, now: datetime) -> str | None:
+    """What the workflow's own rules answer for the same complaint."""
+    from policies import load_policy
+    from rules.calendar import WorkingCalendar
+    from rules.complaint import Complaint
+
+    complaint = Complaint(replace(state), load_policy(state.policy), WorkingCalendar([]), {}, "team@example.org")
+    return complaint.refusal(action, req, now)
+
+
+def test_after_its_workflow_an_ombudsman_referral_and_decision_go_into_the_record(store):
+    from models.actions import OmbudsmanDecision, ReferToOmbudsman
+    from rules.complaint import Refused
+
+    state = archived()
+    store.save(state, [])
+    now = at(date(2025, 9, 1), 15)
+
+    assert store.record_ombudsman_referral(state.ref, ReferToOmbudsman(on=date(2025, 8, 4)), now) == date(2025, 8, 4)
+    record = store.complaint(state.ref)
+    assert [(o["referred"], o["decided"]) for o in record["ombudsman"]] == [(date(2025, 8, 4), None)]
+    assert record["revision"] == 8
+    assert (record["history"][-1]["action"], record["history"][-1]["detail"]) == ("refer_to_ombudsman", "2025-08-04")
+    assert record["history"][-1]["at"] == now
+
+    state.ombudsman = [OmbudsmanReferral(referred=date(2025, 8, 4))]
+    refused = [
+        ("refer_to_ombudsman", ReferToOmbudsman()),
+        ("ombudsman_decision", OmbudsmanDecision(result="upheld_but_not_really")),
+        ("ombudsman_decision", OmbudsmanDecision(result="upheld_fault_and_injustice", remedy_gbp=-1.0)),
+        ("ombudsman_decision", OmbudsmanDecision(result="not_upheld", on=date(2025, 9, 2))),
+        ("ombudsman_decision", OmbudsmanDecision(result="not_upheld", on=date(2024, 3, 26))),
+    ]
+    for action, req in refused:
+        record_it = store.record_ombudsman_referral if action == "refer_to_ombudsman" else store.record_ombudsman_decision
+        with pytest.raises(Refused) as why:
+            record_it(state.ref, req, now)
+        assert str(why.value) == the_rules_say(state, action, req, now) is not None
+    assert store.complaint(state.ref)["revision"] == 8, "a refusal leaves the complaint as it was"
+
+    decision = OmbudsmanDecision(result="upheld_fault_and_injustice", remedy_gbp=350.5)
+    assert store.record_ombudsman_decision(state.ref, decision, now) == date(2025, 9, 1)
+    record = store.complaint(state.ref)
+    assert [(o["referred"], o["decided"], o["result"], o["remedy_gbp"]) for o in record["ombudsman"]] == [
+        (date(2025, 8, 4), date(2025, 9, 1), "upheld_fault_and_injustice", 350.5)]
+    assert record["revision"] == 9
+    with pytest.raises(Refused, match="not with the Ombudsman"):
+        store.record_ombudsman_decision(state.ref, decision, now)
+    # A second referral, once the first is decided.
+    store.record_ombudsman_referral(state.ref, ReferToOmbudsman(), now)
+    assert [o["seq"] for o in store.complaint(state.ref)["ombudsman"]] == [1, 2]
+
+    # The workflow's last snapshot arriving again (a retried activity) cannot undo any of it.
+    store.save(state, [])
+    assert len(store.complaint(state.ref)["ombudsman"]) == 2
+
+
+def test_after_its_workflow_costs_and_late_lessons_learnt_go_into_the_record(store):
+    from models.actions import RecordCost, SubmitLearning
+    from rules.complaint import Refused
+
+    state = archived()
+    store.save(state, [])
+    now = at(date(2025, 9, 1))
+
+    for req in (RecordCost(stage=3, item="panel", amount_gbp=900.0),
+                RecordCost(stage=4, item="panel", amount_gbp=900.0),
+                RecordCost(stage=2, item="lunch", amount_gbp=12.0),
+                RecordCost(stage=2, item="investigator", amount_gbp=0.0),
+                RecordCost(stage=2, item="investigator", amount_gbp=10.0, on=date(2025, 9, 2))):
+        with pytest.raises(Refused) as why:
+            store.record_cost(state.ref, req, now)
+        assert str(why.value) == the_rules_say(state, "record_cost", req, now) is not None
+    assert store.record_cost(state.ref, RecordCost(stage=2, item="investigator", amount_gbp=1234.56,
+                                                   on=date(2024, 5, 31)), now) == date(2024, 5, 31)
+    assert store.record_cost(state.ref, RecordCost(stage=2, item="independent_person", amount_gbp=400.0),
+                             now) == date(2025, 9, 1)
+    record = store.complaint(state.ref)
+    assert [(c["seq"], c["stage"], c["on"], c["item"], c["amount_gbp"]) for c in record["costs"]] == [
+        (1, 2, date(2024, 5, 31), "investigator", 1234.56), (2, 2, date(2025, 9, 1), "independent_person", 400.0)]
+
+    # The latest stage awaiting its form first, as the workflow takes them.
+    assert store.record_learning(state.ref, SubmitLearning(text="Answer sooner."), now) == 2
+    assert store.record_learning(state.ref, SubmitLearning(), now) == 1
+    with pytest.raises(Refused) as why:
+        store.record_learning(state.ref, SubmitLearning(), now)
+    done = replace(state, stages=[replace(s, learning_submitted=date(2025, 9, 1)) for s in state.stages])
+    assert str(why.value) == the_rules_say(done, "submit_learning", SubmitLearning(), now)
+    record = store.complaint(state.ref)
+    assert [(s["learning_submitted"], s["learning_text"]) for s in record["stages"]] == [
+        (date(2025, 9, 1), None), (date(2025, 9, 1), "Answer sooner.")]
+    assert [h["detail"] for h in record["history"][-4:]] == [
+        "stage 2 investigator", "stage 2 independent_person", "stage 2", "stage 1"]
+    assert record["revision"] == 7 + 4
+
+
+def test_only_an_archived_complaint_takes_actions_in_the_store_and_a_withdrawn_one_none(store):
+    from models.actions import OmbudsmanDecision, RecordCost, ReferToOmbudsman, SubmitLearning
+    from rules.complaint import Refused
+    from store.record_store import NotAfterTheWorkflow
+
+    now = at(date(2025, 9, 1))
+    withdrawn = replace(archived("CS-WITHDRAWN"), status="withdrawn", withdrawn_on=date(2024, 5, 1),
+                        closed_on=None, archived=False)
+    still_running = replace(archived("CS-RUNNING"), archived=False)
+    store.save(withdrawn, [])
+    store.save(still_running, [])
+    attempts = (
+        (store.record_ombudsman_referral, ReferToOmbudsman()),
+        (store.record_ombudsman_decision, OmbudsmanDecision(result="not_upheld")),
+        (store.record_cost, RecordCost(stage=2, item="investigator", amount_gbp=1.0)),
+        (store.record_learning, SubmitLearning()),
+    )
+    for record_it, req in attempts:
+        with pytest.raises(Refused, match="^the complaint was withdrawn on 2024-05-01; nothing more can be done"):
+            record_it("CS-WITHDRAWN", req, now)
+        with pytest.raises(NotAfterTheWorkflow, match="not archived"):
+            record_it("CS-RUNNING", req, now)
+        with pytest.raises(NotAfterTheWorkflow, match="holds no complaint CS-NONE"):
+            record_it("CS-NONE", req, now)
+    assert store.complaint("CS-WITHDRAWN")["revision"] == withdrawn.revision
+    assert store.complaint("CS-RUNNING")["revision"] == still_running.revision
+    assert store.complaint("CS-WITHDRAWN")["ombudsman"] == store.complaint("CS-RUNNING")["costs"] == []
+
+
+def test_two_referrals_at_once_after_the_workflow_make_one(store):
+    from models.actions import ReferToOmbudsman
+    from rules.complaint import Refused
+
+    state = archived()
+    store.save(state, [])
+    outcomes: list[str] = []
+    start = threading.Barrier(4)
+
+    def refer():
+        start.wait()
+        try:
+            store.record_ombudsman_referral(state.ref, ReferToOmbudsman(), at(date(2025, 9, 1)))
+            outcomes.append("recorded")
+        except Refused:
+            outcomes.append("refused")
+
+    clerks = [threading.Thread(target=refer) for _ in range(4)]
+    for clerk in clerks:
+        clerk.start()
+    for clerk in clerks:
+        clerk.join()
+    assert sorted(outcomes) == ["recorded", "refused", "refused", "refused"]
+    assert len(store.complaint(state.ref)["ombudsman"]) == 1
