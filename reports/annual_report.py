@@ -138,6 +138,10 @@ def summary(year: FinancialYear, statutory: ProcedureFigures, corporate: Procedu
 # ---------------------------------------------------------------------------------- sections
 
 
+def _complaints(n: Any) -> str:
+    return f"{n} complaint" if n == 1 else f"{n} complaints"
+
+
 def _pct(value: float | None) -> str:
     return "not known" if value is None else f"{value:g}%"
 
@@ -212,12 +216,12 @@ def _statutory_sections(fig: ProcedureFigures, hide: Suppressor) -> list[Section
                 tables=[t["stages"], t["stage1_resolution"]]),
         Section("Outcomes", ["The investigating officer's finding at stage 1."], tables=[t["outcomes"]]),
         Section("How quickly we responded",
-                [f"{hide.count(st['on_time'])} complaints were answered within the timescale ({within.replace('_', ' ')} "
-                 f"working days); {hide.count(st['extended'])} were extended and answered within "
-                 f"{extended.removeprefix('within_')} working days; {hide.count(st['late'])} were answered late or not "
-                 f"at all: {_pct(share(st['late'], total))} of complaints, against "
-                 f"{_pct(before.out_of_timescale_pct)} in {fig.year.previous().label}.",
-                 f"{hide.count(facts['still_open_at_stage2'])} complaints were still open at stage 2 at the year's end."],
+                [f"Answered within the timescale ({within.removeprefix('within_')} working days): "
+                 f"{_complaints(hide.count(st['on_time']))}. Extended and answered within "
+                 f"{extended.removeprefix('within_')} working days: {hide.count(st['extended'])}. "
+                 f"Answered late or not at all: {hide.count(st['late'])}, {_pct(share(st['late'], total))} of "
+                 f"complaints, against {_pct(before.out_of_timescale_pct)} in {fig.year.previous().label}.",
+                 f"Still open at stage 2 at the year's end: {_complaints(hide.count(facts['still_open_at_stage2']))}."],
                 [_late_chart(fig)],
                 [t["timeliness"], t["timeliness_by_year"], t["late_by_month"], t["later_stages"], t["open_at_year_end"]]),
         Section("Complaints taken to the Ombudsman (LGSCO)", [], tables=[t["ombudsman"], t["ombudsman_by_year"]]),

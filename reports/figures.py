@@ -374,6 +374,9 @@ def _costs(key: str, spent: list[CostFacts], policy: str, year: FinancialYear, h
         if previous is not None:
             running_before += round(previous * 100)
         rows.append([q, this[q], running / 100, previous, running_before / 100 if before else None])
+    if before is None and before_total is not None:
+        # Only the year's total is known: it is where the previous year's running total ended.
+        rows[-1][4] = before_total
     table = Table(f"{key}_costs", "Costs of stages 2 and 3 by quarter (GBP)",
                   ["quarter", "this_year", "cumulative", "previous_year", "previous_cumulative"], rows)
     if before_total is not None:
