@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from caseload.days import WorkingDayPlacer
+from caseload.directory import dump_scenario, officers
 from policies import Policy, load_policy
 from rules.bank_holidays import days_off
 from rules.calendar import WorkingCalendar
@@ -49,23 +51,6 @@ ESCALATE_TO_3_RATE = 0.45          # of statutory complaints answered at stage 2
 APPOINT_IP_RATE = 0.9              # statutory stage 2: an independent person appointed
 
 
-def officers() -> list[dict[str, Any]]:
-    """A director, two heads of service, four team managers and twelve investigating officers."""
-    out: list[dict[str, Any]] = [
-        {"id": "dir-1", "name": "Director of Children's Services", "email": "dir1@council.example"}
-    ]
-    for h in (1, 2):
-        out.append({"id": f"hos-{h}", "name": f"Head of Service {h}", "email": f"hos{h}@council.example",
-                    "manager": "dir-1"})
-    for t in range(1, 5):
-        out.append({"id": f"tm-{t}", "name": f"Team Manager {t}", "email": f"tm{t}@council.example",
-                    "manager": f"hos-{(t + 1) // 2}"})
-    for i in range(1, 13):
-        out.append({"id": f"io-{i}", "name": f"Investigating Officer {i}", "email": f"io{i}@council.example",
-                    "manager": f"tm-{(i - 1) // 3 + 1}"})
-    return out
-
-
 INVESTIGATORS = [f"io-{i}" for i in range(1, 13)]
 
 
@@ -81,31 +66,11 @@ class _Plan:
         self.actions.append((day, {"do": do, **fields}))
 
 
-class CaseloadGenerator:
+class CaseloadGenerator(WorkingDayPlacer):
     def __init__(self, seed: int, year: int) -> None:
-        self.rng = random.Random(seed)
+        super().__init__(WorkingCalendar(days_off(year - 1, year + 3)), random.Random(seed))
         self.year = year
-        self.calendar = WorkingCalendar(days_off(year - 1, year + 3))
         self.policies: dict[str, Policy] = {name: load_policy(name) for name, _ in POLICIES}
-
-    # -- working-day helpers ---------------------------------------------------------
-
-    def wd(self, day: date, n: int) -> date:
-        """``n`` working days after ``day`` (0: the day itself if a working day, else the next)."""
-        return self.calendar.add_working_days(self.calendar.start_day(day), n)
-
-    def between(self, first: date, last: date) -> date:
-        """A random working day from ``first`` to ``last`` (``first`` if the range is empty)."""
-        first = self.calendar.start_day(first)
-        if last <= first:
-            return first
-        days = [first]
-        while True:
-            nxt = self.calendar.next_working_day(days[-1])
-            if nxt > last:
-                break
-            days.append(nxt)
-        return self.rng.choice(days)
 
     # -- one stage with an investigating officer --------------------------------------
 
@@ -245,8 +210,6 @@ def generate_year_with_facts(complaints: int = 200, seed: int = 2024,
 
 
 def main(argv: list[str] | None = None) -> None:
-    import yaml
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complaints", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2024)
@@ -257,11 +220,7 @@ def main(argv: list[str] | None = None) -> None:
 
     parse_scenario(scenario)  # fails loudly if the generator ever drifts from the format
     sys.stderr.write(f"{facts}\n")
-    class _NoAliases(yaml.SafeDumper):
-        def ignore_aliases(self, data: Any) -> bool:
-            return True
-
-    yaml.dump(scenario, sys.stdout, Dumper=_NoAliases, sort_keys=False, default_flow_style=None, width=120)
+    dump_scenario(scenario, sys.stdout)
 
 
 if __name__ == "__main__":
