@@ -241,6 +241,7 @@ def count_year(scenario: dict[str, Any] | str | Path, year: str) -> dict[str, di
         for name in ("by_month", "by_service_area", "complainants", "reasons", "escalation_reasons", "stages",
                      "outcomes", "timeliness", "learning", "ombudsman", "costs"):
             table(f"{p}_{name}")
+    table("compliments_by_team")
     for c in data.get("complaints") or []:
         p = PREFIXES.get(c["policy"])
         if p is None or _refused_at_registration(c):
