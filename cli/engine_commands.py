@@ -3,7 +3,9 @@
 The Temporal address, namespace and task queue come from the environment
 (``TEMPORAL_ADDRESS``, ``TEMPORAL_NAMESPACE``, ``TEMPORAL_TASK_QUEUE``); the council's
 directory from ``COMPLAINTS_DIRECTORY`` (see ``cli.directory``); ``list`` reads the record
-store (``--database URL``, else ``DATABASE_URL``).
+store (``--database URL``, else ``DATABASE_URL``), where ``register`` also records a
+refused registration, and where the Ombudsman, costs and late lessons-learnt forms go
+once a complaint's workflow has ended (a year after it closed).
 
 Every user error (a refused action, an unknown reference, a malformed date, an engine
 that cannot be reached) is one line on stderr and exit status 2, never a traceback.
@@ -30,6 +32,7 @@ from pydantic import TypeAdapter, ValidationError
 from temporalio.client import (
     Client,
     RPCTimeoutOrCancelledError,
+    WorkflowExecutionStatus,
     WorkflowQueryFailedError,
     WorkflowQueryRejectedError,
     WorkflowUpdateFailedError,
@@ -43,7 +46,7 @@ from models import actions as a
 from models.complaint import COST_ITEMS, OMBUDSMAN_RESULTS, ComplaintState
 from policies import PolicyError
 from rules.calendar import WorkingCalendar
-from rules.complaint import LONDON, Complaint, Refused
+from rules.complaint import LONDON, Complaint, Refused, london
 from models.yaml_files import YamlFileError, read_yaml_file
 from simulation.scenario import ComplaintIn
 from workflows.complaint import ComplaintWorkflow
@@ -190,6 +193,11 @@ ACTION_LIST: tuple[Action, ...] = (
 )
 assert {x.update for x in ACTION_LIST} == set(a.ACTIONS), "every action of the catalogue has a command"
 
+# What still comes after a complaint's workflow has ended, a year after it closed (the
+# Ombudsman takes months; invoices and late forms arrive when they do): the record store
+# takes these itself, under the same rules.
+AFTER_THE_WORKFLOW = ("refer_to_ombudsman", "ombudsman_decision", "record_cost", "submit_learning")
+
 
 # ---------------------------------------------------------------------------------- the parser
 
@@ -211,12 +219,16 @@ def add(commands) -> None:
     reg.add_argument("--child", help="an anonymous child reference")
     reg.add_argument("--matter-date", metavar="YYYY-MM-DD")
     reg.add_argument("--late-reason", help="accept a matter more than a year old, for this reason")
+    reg.add_argument("--database", help="the record store's URL, where a refusal is recorded (default DATABASE_URL)")
     reg.set_defaults(run=run, engine=_register)
 
     for action in ACTION_LIST:
         p = commands.add_parser(action.command, help=action.help)
         p.add_argument("ref", help="the complaint's reference")
         action.arguments(p)
+        if action.update in AFTER_THE_WORKFLOW:
+            p.add_argument("--database", help="the record store's URL, used once the complaint's workflow "
+                                              "has ended (default DATABASE_URL)")
         p.set_defaults(run=run, engine=_act, action=action)
 
     status = commands.add_parser("status", help="where a complaint stands and what it has sent")
@@ -435,7 +447,8 @@ async def _register(args, reg: a.Registration, client: Client, settings: Tempora
     try:
         inp = complaint_input(reg)
     except Refused as problem:
-        return fail(f"register refused: {problem}")
+        unrecorded = await asyncio.to_thread(_record_refusal, args, reg, str(problem))
+        return fail(f"register refused: {problem}{unrecorded}")
     except PolicyError as problem:
         return fail(f"register refused: {problem}")
     try:
@@ -454,6 +467,22 @@ async def _register(args, reg: a.Registration, client: Client, settings: Tempora
     return 0
 
 
+def _record_refusal(args, reg: a.Registration, reason: str) -> str:
+    """Keep the refusal for the annual report; what to add to the refusal's line if it could not be."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        store, shown = _store_at(args)
+    except UserError as problem:
+        return f" (not recorded: {problem})"
+    try:
+        store.create_schema()
+        store.add_refusal(reg.ref, reg.policy, london(reg.received).date(), datetime.now(LONDON), reason)
+    except (SQLAlchemyError, OSError) as problem:
+        return f" (not recorded in the record store at {shown}: {_store_problem(problem)})"
+    return ""
+
+
 # ---------------------------------------------------------------------------------- actions
 
 
@@ -468,6 +497,10 @@ async def _act(args, request: object, client: Client, settings: TemporalSettings
         return fail(f"{action.command} refused: {_one_line(reason)}")
     except RPCError as problem:
         if problem.status == RPCStatusCode.NOT_FOUND and "namespace" not in problem.message.lower():
+            if action.update in AFTER_THE_WORKFLOW and (ended := await _workflow_ended(client, args.ref)):
+                status = await asyncio.to_thread(_record_after_the_workflow, args, request, ended)
+                if status is not None:
+                    return status
             closed = await _closed_status(client, args.ref)
             if closed is not None:
                 return fail(f"{action.command} refused: complaint {args.ref} is {closed} and takes no more actions")
@@ -475,6 +508,87 @@ async def _act(args, request: object, client: Client, settings: TemporalSettings
         raise
     print(description)
     return 0
+
+
+async def _workflow_ended(client: Client, ref: str) -> str | None:
+    """Whether the complaint's workflow has ended: "completed" when it ran to its end;
+    "gone" when the engine no longer knows it (a closed workflow is deleted after the
+    namespace's retention period, far less than the year an archived complaint has been
+    closed); else None: running, or stopped by hand (terminated, failed), when its record
+    may be anywhere."""
+    try:
+        described = await client.get_workflow_handle(ref).describe()
+    except RPCError as problem:
+        return "gone" if problem.status == RPCStatusCode.NOT_FOUND else None
+    return "completed" if described.status == WorkflowExecutionStatus.COMPLETED else None
+
+
+def _record_after_the_workflow(args, request: object, ended: str) -> int | None:
+    """Record one of AFTER_THE_WORKFLOW straight into the record store; None when the store
+    does not hold the complaint as ended either, for a workflow the engine no longer knows."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from store.record_store import NotAfterTheWorkflow
+
+    action: Action = args.action
+    gone = ended == "gone"
+    try:
+        store, shown = _store_at(args, must_exist=True)
+    except UserError as problem:
+        return None if gone else fail(f"{action.command} refused: complaint {args.ref}'s workflow has ended, "
+                                      f"and {problem}")
+    try:
+        record = store.complaint(args.ref) if _has_complaints(store) else None
+    except SQLAlchemyError as problem:
+        return fail(f"cannot read the record store at {shown}: {_store_problem(problem)}")
+    if record is None:
+        return None if gone else fail(f"{action.command} refused: complaint {args.ref}'s workflow has ended, and "
+                                      f"the record store at {shown} does not hold it")
+    if not (record["archived"] or record["status"] == "withdrawn"):
+        # A workflow ends only archived or withdrawn: this is the wrong store, or the wrong engine.
+        return None if gone else fail(
+            f"{action.command} refused: complaint {args.ref}'s workflow has ended, but the record store at "
+            f"{shown} has it {record['status']} and not archived (is it the worker's?)")
+    try:
+        what = _RECORDERS[action.update](store, args.ref, request, datetime.now(LONDON))
+    except (Refused, NotAfterTheWorkflow, PolicyError) as problem:
+        return fail(f"{action.command} refused: {_one_line(problem)}")
+    except SQLAlchemyError as problem:
+        return fail(f"cannot write to the record store at {shown}: {_store_problem(problem)}")
+    print(f"{args.ref}: {what}: recorded in the record store, because the complaint's workflow has ended")
+    return 0
+
+
+def _pounds(amount: float) -> str:
+    return f"£{amount:,.2f}"
+
+
+def _referral(store, ref: str, req: a.ReferToOmbudsman, now: datetime) -> str:
+    return f"referred to the Ombudsman on {store.record_ombudsman_referral(ref, req, now)}"
+
+
+def _decision(store, ref: str, req: a.OmbudsmanDecision, now: datetime) -> str:
+    day = store.record_ombudsman_decision(ref, req, now)
+    remedy = f", remedy {_pounds(req.remedy_gbp)}" if req.remedy_gbp is not None else ""
+    return f"the Ombudsman's decision of {day}: {req.result}{remedy}"
+
+
+def _cost(store, ref: str, req: a.RecordCost, now: datetime) -> str:
+    day = store.record_cost(ref, req, now)
+    return f"stage {req.stage} {req.item} cost of {_pounds(req.amount_gbp)} on {day}"
+
+
+def _learning(store, ref: str, req: a.SubmitLearning, now: datetime) -> str:
+    return f"lessons-learnt form for stage {store.record_learning(ref, req, now)}"
+
+
+_RECORDERS: dict[str, Callable[..., str]] = {
+    "refer_to_ombudsman": _referral,
+    "ombudsman_decision": _decision,
+    "record_cost": _cost,
+    "submit_learning": _learning,
+}
+assert set(_RECORDERS) == set(AFTER_THE_WORKFLOW)
 
 
 async def _closed_status(client: Client, ref: str) -> str | None:
@@ -594,8 +708,10 @@ def run_compliment(args) -> int:
     return 0
 
 
-def run_list(args) -> int:
-    from sqlalchemy import inspect
+def _store_at(args, must_exist: bool = False):
+    """The record store ``--database`` names, else ``DATABASE_URL``, and its URL to show
+    (without a password). Raises UserError for a URL that is not one, or, with
+    ``must_exist``, a SQLite file that is not there (reading must not create it)."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -603,20 +719,44 @@ def run_list(args) -> int:
 
     url = args.database or database_url()
     try:
-        shown = make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except ArgumentError:
-        return fail(f"--database {url!r} is not a database URL")
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" \
-            and not parsed.database.startswith("file:") and not Path(parsed.database).is_file():
-        return fail(f"there is no record store at {shown}")
+        raise UserError(f"--database {url!r} is not a database URL") from None
+    shown = parsed.render_as_string(hide_password=True)
+    if must_exist and parsed.get_backend_name() == "sqlite" and parsed.database \
+            and parsed.database != ":memory:" and not parsed.database.startswith("file:") \
+            and not Path(parsed.database).is_file():
+        raise UserError(f"there is no record store at {shown}")
     try:
-        store = RecordStore(url)
-        if not inspect(store.engine).has_table("complaints"):
+        return RecordStore(url), shown
+    except (SQLAlchemyError, ImportError) as problem:
+        raise UserError(f"cannot read the record store at {shown}: {_store_problem(problem)}") from None
+
+
+def _has_complaints(store) -> bool:
+    from sqlalchemy import inspect
+
+    return inspect(store.engine).has_table("complaints")
+
+
+def _store_problem(problem: Exception) -> str:
+    # SQLAlchemy appends the statement and a link to its documentation: not for a clerk.
+    return _one_line(problem).split(" [SQL")[0].split(" (Background on")[0][:200]
+
+
+def run_list(args) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        store, shown = _store_at(args, must_exist=True)
+    except UserError as problem:
+        return fail(str(problem))
+    try:
+        if not _has_complaints(store):
             return fail(f"the record store at {shown} has no complaints yet (has a worker used it?)")
         rows = store.open_complaints(datetime.now(LONDON).date())
     except (SQLAlchemyError, ImportError) as problem:
-        return fail(f"cannot read the record store at {shown}: {_one_line(problem).split(' [SQL')[0][:200]}")
+        return fail(f"cannot read the record store at {shown}: {_store_problem(problem)}")
     listed = [
         {"ref": r["ref"], "policy": r["policy"], "stage": r["stage"], "status": r["status"],
          "officer": r["officer"], "due": r["due"].isoformat() if r["due"] else None,

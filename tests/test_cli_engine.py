@@ -58,6 +58,8 @@ async def running_engine(dev_server_env, store, smtp, task_queue, directory, mon
     monkeypatch.setenv("TEMPORAL_NAMESPACE", "default")
     monkeypatch.setenv("TEMPORAL_TASK_QUEUE", task_queue)
     monkeypatch.setenv("COMPLAINTS_TIMEOUT", "30")
+    # The worker's record store, as under `make up`: the CLI records refusals there.
+    monkeypatch.setenv("DATABASE_URL", store.url)
     async with build_worker(dev_server_env.client, store, smtp, task_queue):
         yield dev_server_env
 
@@ -232,6 +234,42 @@ async def test_register_refusals_are_one_line(running_engine, complaints, tmp_pa
 
     code, _, err = await complaints("register", tmp_path / "missing.yaml")
     assert code == 2 and "cannot be read" in one_error_line(err)
+
+
+async def test_a_refused_registration_is_recorded_and_a_duplicate_is_not(running_engine, complaints, store):
+    late, accepted = new_ref("LATE"), new_ref("ACCEPTED")
+    matter = today() - timedelta(days=500)
+    flags = ("--policy", "complaint-handling-code", "--name", "Nia Private", "--email", "nia@example.org",
+             "--type", "parent", "--matter-date", matter.isoformat())
+    code, _, err = await complaints("register", "--ref", late, *flags)
+    assert code == 2
+    line = one_error_line(err)
+    assert line.startswith(f"complaints: register refused: the matter arose on {matter}, more than 12 months")
+    # Tried again as it was: still one refused complaint.
+    assert (await complaints("register", "--ref", late, *flags))[0] == 2
+    [refusal] = store.refusals(since=today(), until=today())
+    assert (refusal["ref"], refusal["policy"], refusal["received"], refusal["action"]) == (
+        late, "complaint-handling-code", today(), "register")
+    assert line == f"complaints: register refused: {refusal['reason']}"
+    assert "Nia" not in str(refusal) and "example.org" not in str(refusal)
+
+    # Accepted late it is a complaint, and a reference that exists is no new complaint refused.
+    assert (await complaints("register", "--ref", accepted, *flags, "--late-reason", "new evidence"))[0] == 0
+    code, _, err = await complaints("register", "--ref", accepted, *flags, "--late-reason", "new evidence")
+    assert code == 2 and "already exists" in one_error_line(err)
+    assert [r["ref"] for r in store.refusals()] == [late]
+
+
+async def test_a_refusal_the_store_cannot_take_still_says_why(running_engine, complaints):
+    code, _, err = await complaints(
+        "register", "--ref", new_ref(), "--policy", "corporate", "--name", "N", "--email", "n@example.org",
+        "--type", "parent", "--matter-date", (today() - timedelta(days=500)).isoformat(),
+        "--database", "postgresql://nobody@127.0.0.1:1/none")
+    assert code == 2
+    line = one_error_line(err)
+    assert "register refused: the matter arose on" in line
+    assert "(not recorded in the record store at postgresql://nobody@127.0.0.1:1/none:" in line
+    assert "Connection refused" in line and line.endswith(")") and "Background on" not in line
 
 
 # ------------------------------------------------------------------------------ actions
