@@ -2,9 +2,10 @@
 
 The real workflow and activity run on a Temporal dev server with per-workflow time
 skipping; mail goes to a real SMTP server on loopback; records go to a fresh database
-(or the one named). Each complaint is driven on its own clock: fast-forward to the
-next action, send it as an Update, repeat, then run on to the scenario's end. The
-timeline is read back from the mail the SMTP server received.
+(or the one named), with the scenario's compliments and its refused registrations, as
+the annual report reads them. Each complaint is driven on its own clock: fast-forward
+to the next action, send it as an Update, repeat, then run on to the scenario's end.
+The timeline is read back from the mail the SMTP server received.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import shutil
 import sys
 import tempfile
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,8 +31,8 @@ from temporalio.testing._timeskipping import TimeSkippingConfig
 from models.complaint import ComplaintState
 from notifications.mailer import SmtpSettings
 from notifications.sink import MailSink
-from rules.complaint import Refused
-from simulation.scenario import ComplaintIn, Scenario
+from rules.complaint import Refused, london
+from simulation.scenario import ComplaintIn, ComplimentIn, Scenario
 from simulation.timeline import notification_lines, rejected_line, summary_line
 from store.record_store import RecordStore
 from worker import build_worker
@@ -82,10 +84,11 @@ class ComplaintRun:
 
 
 class Simulation:
-    def __init__(self, env: WorkflowEnvironment, scenario: Scenario, task_queue: str) -> None:
+    def __init__(self, env: WorkflowEnvironment, scenario: Scenario, task_queue: str, store: RecordStore) -> None:
         self.env = env
         self.scenario = scenario
         self.task_queue = task_queue
+        self.store = store
         self.officers = scenario.directory()
         self.limit = asyncio.Semaphore(CONCURRENT_COMPLAINTS)
 
@@ -100,6 +103,9 @@ class Simulation:
             inp = complaint_input(c.registration(self.officers, self.scenario.complaints_team.email), received)
         except Refused as refusal:
             result.rejected.append(rejected_line(c.ref, received, "register", str(refusal)))
+            # Refused at the simulated moment of registration, not by the machine's clock.
+            await asyncio.to_thread(self.store.add_refusal, c.ref, c.policy, london(received).date(),
+                                    received, str(refusal))
             return result
         handle = await self.env.client.start_workflow(
             ComplaintWorkflow.run, inp, id=c.ref, task_queue=self.task_queue
@@ -132,6 +138,18 @@ class Simulation:
         return await self.env.fast_forward(handle, moment - now)
 
 
+def record_compliments(store: RecordStore, compliments: list[ComplimentIn]) -> None:
+    """Each of the scenario's compliments, once: a run again on a kept database adds
+    only what the store does not already hold."""
+    wanted = Counter((c.date, c.team, c.officer, c.text) for c in compliments)
+    if not wanted:
+        return
+    held = Counter((r["received"], r["team"], r["officer"], r["text"]) for r in store.compliments())
+    for (day, team, officer, text), count in wanted.items():
+        for _ in range(count - held[(day, team, officer, text)]):
+            store.add_compliment(day, team, officer, text)
+
+
 async def save_histories(env: WorkflowEnvironment, runs: list[ComplaintRun], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for run in runs:
@@ -151,6 +169,7 @@ async def simulate(
     with tempfile.TemporaryDirectory(prefix="complaints-sim-") as tmp:
         store = RecordStore(database_url or f"sqlite:///{Path(tmp) / 'records.db'}")
         store.create_schema()
+        record_compliments(store, scenario.compliments)
         sink = MailSink(port=0)
         sink.start()
         try:
@@ -159,7 +178,7 @@ async def simulate(
                 task_queue = f"simulate-{uuid.uuid4()}"
                 smtp = SmtpSettings(host="127.0.0.1", port=sink.port)
                 async with build_worker(env.client, store, smtp, task_queue):
-                    sim = Simulation(env, scenario, task_queue)
+                    sim = Simulation(env, scenario, task_queue, store)
                     runs = await asyncio.gather(*(sim.run_complaint(c) for c in scenario.complaints))
                     if histories is not None:
                         await save_histories(env, runs, histories)

@@ -103,11 +103,21 @@ class ComplaintIn(_Strict):
         )
 
 
+class ComplimentIn(_Strict):
+    """A compliment about staff (procedures.md section 5), for the annual report."""
+
+    date: date
+    team: Annotated[str, Field(min_length=1)]
+    officer: str | None = None              # an officer id of the scenario's directory
+    text: Annotated[str, Field(min_length=1)]
+
+
 class Scenario(_Strict):
     officers: list[OfficerIn]
     complaints_team: ComplaintsTeamIn
     until: date | None = None
     complaints: list[ComplaintIn]
+    compliments: list[ComplimentIn] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_refs(self) -> Scenario:
@@ -131,6 +141,9 @@ class Scenario(_Strict):
 def _where(data: Any, loc: tuple) -> str:
     """'complaint CS-1, action 3 (extend), field new_due' from a pydantic error location."""
     parts: list[str] = []
+    if len(loc) >= 2 and loc[0] == "compliments" and isinstance(loc[1], int):
+        parts.append(f"compliment {loc[1] + 1}")
+        loc = loc[2:]
     if len(loc) >= 2 and loc[0] == "complaints" and isinstance(loc[1], int):
         complaint = _item(data, "complaints", loc[1])
         parts.append(f"complaint {complaint.get('ref', f'#{loc[1] + 1}')}")
@@ -187,4 +200,9 @@ def parse_scenario(data: Any) -> Scenario:
             if act.moment() < c.received_at():
                 raise ScenarioError(f"{where}, field date: before the complaint was received")
             previous = act.moment()
+    officers = {o.id for o in scenario.officers}
+    for i, compliment in enumerate(scenario.compliments, start=1):
+        if compliment.officer is not None and compliment.officer not in officers:
+            raise ScenarioError(f"compliment {i}, field officer: {compliment.officer!r} is not one of "
+                                f"the scenario's officers")
     return scenario
