@@ -747,16 +747,15 @@ def _store_problem(problem: Exception) -> str:
 def run_list(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from cli.stores import StoreUnavailable, open_existing_store
+
     try:
-        store, shown = _store_at(args, must_exist=True)
-    except UserError as problem:
-        return fail(str(problem))
-    try:
-        if not _has_complaints(store):
-            return fail(f"the record store at {shown} has no complaints yet (has a worker used it?)")
+        store = open_existing_store(args.database)
         rows = store.open_complaints(datetime.now(LONDON).date())
-    except (SQLAlchemyError, ImportError) as problem:
-        return fail(f"cannot read the record store at {shown}: {_store_problem(problem)}")
+    except StoreUnavailable as problem:
+        return fail(str(problem))
+    except SQLAlchemyError as problem:
+        return fail(f"cannot read the record store: {_one_line(problem).split(' [SQL')[0][:200]}")
     listed = [
         {"ref": r["ref"], "policy": r["policy"], "stage": r["stage"], "status": r["status"],
          "officer": r["officer"], "due": r["due"].isoformat() if r["due"] else None,

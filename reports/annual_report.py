@@ -95,11 +95,11 @@ def build(store: RecordStore, year: FinancialYear, history: History, as_of: date
     parts.append((f"Appendix {len(parts)}: compliments", [Section("Compliments received", tables=praise)]))
     tables += praise
     return Report(year, history.council, datetime.now(LONDON).replace(microsecond=0), suppress_below,
-                  parts, tables, summary(year, statutory, corporate, code, records))
+                  parts, tables, summary(year, statutory, corporate, code, records, refused=len(extra[0].rows)))
 
 
 def summary(year: FinancialYear, statutory: ProcedureFigures, corporate: ProcedureFigures,
-            code: ProcedureFigures, records: Records) -> dict[str, Any]:
+            code: ProcedureFigures, records: Records, refused: int) -> dict[str, Any]:
     """The headline figures for scripts, in the shape the issue gives (exact counts, never suppressed)."""
     st = statutory.facts
     within, extended = st["timescale_labels"]
@@ -129,7 +129,7 @@ def summary(year: FinancialYear, statutory: ProcedureFigures, corporate: Procedu
     if code.complaints:
         found["complaint_handling_code"] = {
             "total": code.facts["total"],
-            "refused": sum(1 for r in records.refusals if r.policy == CODE and r.received in year),
+            "refused": refused,
             "stage1_late": code.facts["standing"]["late"],
         }
     return found

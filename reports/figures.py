@@ -400,7 +400,10 @@ def compliments_tables(records: Records, year: FinancialYear) -> list[Table]:
 
 def code_tables(records: Records, fig: ProcedureFigures, as_of: date) -> list[Table]:
     """What the Ombudsman's Complaint Handling Code asks a council to publish."""
-    refused = [r for r in records.refusals if r.policy == fig.policy and r.received in fig.year]
+    # A complaint refused and then accepted late was not, in the end, refused.
+    accepted = {c.ref for c in records.complaints}
+    refused = [r for r in records.refusals
+               if r.policy == fig.policy and r.received in fig.year and r.ref not in accepted]
     late = []
     for c in fig.complaints:
         for s in c.stages:
