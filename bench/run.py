@@ -1,7 +1,7 @@
 """Run the engine's benchmarks and print their figures beside baselines measured in the same run.
 
-    python -m bench.run                    # all three
-    python -m bench.run simulate           # or lifecycle, or memory (several may be named)
+    python -m bench.run                    # all four
+    python -m bench.run simulate           # or lifecycle, memory, report (several may be named)
 
 Each benchmark prints what it measured as it goes, then one table sums them up: the
 figure, the baseline, their ratio, the target, and PASS or MISS. The exit status is 0
@@ -20,7 +20,7 @@ import psutil
 
 from bench.common import Row, say
 
-BENCHMARKS = ("simulate", "lifecycle", "memory")
+BENCHMARKS = ("simulate", "lifecycle", "memory", "report")
 
 
 async def run_one(name: str, args: argparse.Namespace) -> list[Row]:
@@ -36,6 +36,10 @@ async def run_one(name: str, args: argparse.Namespace) -> list[Row]:
         from bench.memory import bench_memory
 
         return await bench_memory(open_complaints=args.open_complaints, max_cached=args.max_cached)
+    if name == "report":
+        from bench.report_bench import bench_report
+
+        return await bench_report(complaints=args.report_complaints, seed=args.seed, repeats=args.report_repeats)
     raise ValueError(name)
 
 
@@ -80,15 +84,18 @@ def quiet_sdk_core() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="The engine's benchmarks.")
-    parser.add_argument("which", nargs="*", metavar="{simulate,lifecycle,memory}",
-                        help="which to run (default: all three)")
+    parser.add_argument("which", nargs="*", metavar="{simulate,lifecycle,memory,report}",
+                        help="which to run (default: all four)")
     parser.add_argument("--complaints", type=int, default=200, help="simulate: complaints in the year")
-    parser.add_argument("--seed", type=int, default=2024, help="simulate: the caseload's seed")
+    parser.add_argument("--seed", type=int, default=2024, help="simulate, report: the caseload's seed")
     parser.add_argument("--lifecycles", type=int, default=200, help="lifecycle: lifecycles of each kind")
     parser.add_argument("--concurrency", type=int, default=20, help="lifecycle: at most this many at once")
     parser.add_argument("--open-complaints", type=int, default=2000, help="memory: complaints to open")
     parser.add_argument("--max-cached", type=int, default=None,
                         help="memory: the worker's max_cached_workflows (default: the worker's own default)")
+    parser.add_argument("--report-complaints", type=int, default=100_000,
+                        help="report: complaints in the generated store (five years)")
+    parser.add_argument("--report-repeats", type=int, default=3, help="report: runs of each process (medians)")
     parser.add_argument("--verbose", action="store_true", help="keep the SDK core's warnings (slow workflow tasks)")
     args = parser.parse_args(argv)
     which = args.which or list(BENCHMARKS)
