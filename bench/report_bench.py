@@ -765,8 +765,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2024)
     args = parser.parse_args(argv)
     if args.child:
-        out = args.out or Path(tempfile.mkdtemp(prefix="bench-report-out-"))
-        print(json.dumps(child(args.child, args.database, out)), flush=True)
+        if args.child == "report" and args.out is None:
+            parser.error("--child report needs --out, the folder to write the report into")
+        print(json.dumps(child(args.child, args.database, args.out)), flush=True)
     elif args.build:
         if args.build.exists():
             parser.error(f"{args.build} exists; the store is built into a new file")
