@@ -306,15 +306,14 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
 
 def _volumes_by_year(key: str, everyone: list[ComplaintFacts], history: History, year: FinancialYear,
                      as_of: date) -> Table:
-    received = {c.received for c in everyone}
-    known = {FinancialYear.of(d) for d in received} | set(history.known_years())
+    counted = Counter(FinancialYear.of(c.received) for c in everyone)
     rows, before = [], None
-    for y in sorted(k for k in known if k <= year):
-        found = figures_for_year(everyone, history, y, key, as_of)
-        if found.total is None:
+    for y in sorted(k for k in set(counted) | set(history.known_years()) if k <= year):
+        total, source = (counted[y], "records") if counted[y] else (history_figures(history, y, key).total, "history")
+        if total is None:
             continue
-        rows.append([y.label, found.total, change(found.total, before), found.source])
-        before = found.total
+        rows.append([y.label, total, change(total, before), source])
+        before = total
     return Table(f"{key}_volumes_by_year", "Complaints received each year",
                  ["year", "complaints", "change_pct", "source"], rows, counts=(1,))
 

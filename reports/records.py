@@ -8,6 +8,7 @@ figure would take.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -102,6 +103,16 @@ def _day(moment: datetime | None) -> date | None:
 
 def read_records(store: RecordStore, until: date) -> Records:
     """Everything received (or referred, incurred, refused) up to ``until``."""
+    # Hundreds of thousands of small objects that all live until the report is written:
+    # the cyclic collector would walk them again and again for nothing.
+    gc.disable()
+    try:
+        return _read(store, until)
+    finally:
+        gc.enable()
+
+
+def _read(store: RecordStore, until: date) -> Records:
     with store.engine.connect() as conn:
         by_ref: dict[str, ComplaintFacts] = {}
         rows = conn.execute(select(
@@ -109,26 +120,25 @@ def read_records(store: RecordStore, until: date) -> Records:
             complaints.c.complainant_type, complaints.c.service_area, complaints.c.reasons,
             complaints.c.status, complaints.c.closed_on, complaints.c.withdrawn_on,
         ))
-        for row in rows:
-            received = _day(row.received)
+        for ref, policy, received_at, kind, area, reasons, status, closed_on, withdrawn_on in rows:
+            received = _day(received_at)
             if received is None or received > until:
                 continue
-            by_ref[row.ref] = ComplaintFacts(
-                row.ref, row.policy, received, row.complainant_type, row.service_area,
-                list(row.reasons or []), row.status, row.closed_on, row.withdrawn_on)
+            by_ref[ref] = ComplaintFacts(ref, policy, received, kind, area, list(reasons or []), status,
+                                         closed_on, withdrawn_on)
         rows = conn.execute(select(
             stages.c.ref, stages.c.stage, stages.c.requested_at, stages.c.start_day, stages.c.due,
             stages.c.extended_due, stages.c.responded, stages.c.outcome, stages.c.on_time,
             stages.c.request_reason, stages.c.learning_submitted, stages.c.learning_text,
         ).order_by(stages.c.ref, stages.c.stage))
-        for row in rows:
-            owner = by_ref.get(row.ref)
+        for (ref, number, requested_at, start_day, due, extended_due, responded, outcome, on_time,
+             request_reason, learning_submitted, learning_text) in rows:
+            owner = by_ref.get(ref)
             if owner is None:
                 continue
             owner.stages.append(StageFacts(
-                row.stage, _day(row.requested_at) or row.start_day, row.due,
-                row.extended_due is not None, row.responded, row.outcome, row.on_time,
-                row.request_reason, row.learning_submitted, row.learning_text))
+                number, _day(requested_at) or start_day, due, extended_due is not None, responded,
+                outcome, on_time, request_reason, learning_submitted, learning_text))
         policy_of = {ref: c.policy for ref, c in by_ref.items()}
         referrals = [
             Referral(r.ref, policy_of[r.ref], r.referred, r.decided, r.result, r.remedy_gbp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 
@@ -32,11 +33,12 @@ class FinancialYear:
     def label(self) -> str:
         return f"{self.first}-{(self.first + 1) % 100:02d}"
 
-    @property
+    # Cached: a report asks whether each of a few hundred thousand dates falls in the year.
+    @cached_property
     def start(self) -> date:
         return date(self.first, 4, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         return date(self.first + 1, 3, 31)
 
