@@ -126,7 +126,7 @@ def summary(year: FinancialYear, statutory: ProcedureFigures, corporate: Procedu
                       "remedies_gbp": round(float(sum(r.remedy_gbp or 0 for r in referrals)), 2)},
         "costs_gbp": quarter_costs(records.costs, STATUTORY, year),
     }
-    if code.complaints:
+    if code.complaints or refused:
         found["complaint_handling_code"] = {
             "total": code.facts["total"],
             "refused": refused,
