@@ -29,13 +29,27 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH))
 
 
+class ComplaintWorker(Worker):
+    """The worker, closing its activities' mail connections when it stops."""
+
+    def __init__(self, client: Client, activities: ComplaintActivities, **options) -> None:
+        super().__init__(client, activities=[activities.record_and_notify], **options)
+        self._complaint_activities = activities
+
+    # `async with worker` runs this too.
+    async def run(self) -> None:
+        try:
+            await super().run()
+        finally:
+            await self._complaint_activities.close()
+
+
 def build_worker(client: Client, store: RecordStore, smtp: SmtpSettings, task_queue: str, **options) -> Worker:
-    activities = ComplaintActivities(store, smtp)
-    return Worker(
+    return ComplaintWorker(
         client,
+        ComplaintActivities(store, smtp),
         task_queue=task_queue,
         workflows=[ComplaintWorkflow],
-        activities=[activities.record_and_notify],
         workflow_runner=workflow_runner(),
         **options,
     )

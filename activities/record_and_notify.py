@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from temporalio import activity
 
 from models.complaint import Notice
-from notifications.mailer import MailSession, SmtpSettings, build_message, message_id_for
+from notifications.mailer import MailPool, SmtpSettings, build_message, message_id_for
 from notifications.render import RenderedMail, render
 from store.record_store import OutboxMail, RecordStore
 from models.workflow_io import RecordAndNotify
@@ -58,6 +58,10 @@ class ComplaintActivities:
     def __init__(self, store: RecordStore, smtp: SmtpSettings) -> None:
         self.store = store
         self.smtp = smtp
+        self.mail = MailPool(smtp)
+
+    async def close(self) -> None:
+        await self.mail.close()
 
     @activity.defn(name="record_and_notify")
     async def record_and_notify(self, batch: RecordAndNotify) -> int:
@@ -69,7 +73,7 @@ class ComplaintActivities:
         ref = batch.state.ref
         unsent = await asyncio.to_thread(self.store.unsent, ref, [m.key for m in mails])
         if unsent:
-            async with MailSession(self.smtp, purpose=f"{len(unsent)} notice(s) for {ref}") as session:
+            async with self.mail.session(purpose=f"{len(unsent)} notice(s) for {ref}") as session:
                 for mail in unsent:
                     activity.heartbeat(mail.key)
                     await session.send(message_for(mail, self.smtp.sender))

@@ -58,7 +58,7 @@ class _Keeper:
         raw = envelope.original_content or envelope.content
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
-        self._sink._keep(raw)
+        self._sink._keep(raw, session.peer)
         return "250 Message accepted for delivery"
 
 
@@ -74,6 +74,7 @@ class MailSink:
         # Raw bytes as received; parsed on demand (parsing every message as it arrives
         # cost a simulation more than sending it did).
         self._raw: list[bytes] = []
+        self._peers: list[object] = []            # the client end of the connection each came on
         self._parsed: dict[int, EmailMessage] = {}
         self._arrived = threading.Condition()
         self._controller: Controller | None = None
@@ -117,9 +118,14 @@ class MailSink:
 
     # -- what arrived ------------------------------------------------------------
 
-    def _keep(self, raw: bytes) -> None:
+    def connections(self) -> int:
+        """How many SMTP connections the messages came on."""
+        return len(set(self._peers))
+
+    def _keep(self, raw: bytes, peer: object = None) -> None:
         with self._arrived:
             self._raw.append(raw)
+            self._peers.append(peer)
             n = len(self._raw)
             if self.save_dir is not None:
                 name = f"{datetime.now():%Y%m%d-%H%M%S}-{n:06d}.eml"
@@ -147,6 +153,7 @@ class MailSink:
     def clear(self) -> None:
         with self._arrived:
             self._raw.clear()
+            self._peers.clear()
             self._parsed.clear()
 
     def received_by_message_id(self) -> Counter[str]:

@@ -9,7 +9,7 @@ import pytest
 
 from models.complaint import COMPLAINANT, COMPLAINTS_TEAM, Notice
 from notifications.mailer import (
-    MailNotSent, SmtpSettings, build_message, message_id_for, send,
+    MailNotSent, MailPool, SmtpSettings, build_message, message_id_for, send,
 )
 from notifications.render import KINDS, long_date, render
 from notifications.sink import MailSink, free_port
@@ -259,3 +259,53 @@ async def test_sending_where_nobody_listens_raises_a_clear_error():
     with pytest.raises(MailNotSent, match=r"could not send overdue for CS-2024-001") as info:
         await send(settings, build_message(n, render(n), sender=settings.sender))
     assert "alex@example.org" not in str(info.value)
+
+
+# -- connections kept open between batches -----------------------------------------------
+
+def _messages(*kinds: str):
+    return [build_message(notice(kind), render(notice(kind)), sender="complaints@council.example",
+                          message_id=f"<{kind}@test>") for kind in kinds]
+
+
+async def test_batches_share_one_connection_while_it_is_fresh():
+    async with MailSink() as sink:
+        pool = MailPool(SmtpSettings(host="127.0.0.1", port=sink.port))
+        for message in _messages("overdue", "escalation", "delay_letter"):
+            async with pool.session("a batch") as session:
+                await session.send(message)
+        await pool.close()
+        assert await asyncio.to_thread(sink.wait_for, 3)
+        assert sink.connections() == 1
+
+
+async def test_a_connection_that_failed_is_not_used_again():
+    async with MailSink() as sink:
+        pool = MailPool(SmtpSettings(host="127.0.0.1", port=sink.port))
+        first, second = _messages("overdue", "escalation")
+        with pytest.raises(RuntimeError):
+            async with pool.session("a batch") as session:
+                await session.send(first)
+                raise RuntimeError("the worker gave up half way")
+        async with pool.session("the next batch") as session:
+            await session.send(second)
+        await pool.close()
+        assert await asyncio.to_thread(sink.wait_for, 2)
+        assert sink.connections() == 2
+
+
+async def test_after_the_mail_server_restarts_the_next_batch_still_goes():
+    port = free_port()
+    pool = MailPool(SmtpSettings(host="127.0.0.1", port=port, timeout=5))
+    first, second = _messages("overdue", "escalation")
+    async with MailSink(port=port) as sink:
+        async with pool.session("a batch") as session:
+            await session.send(first)
+    await asyncio.sleep(0.1)
+    async with MailSink(port=port) as restarted:
+        async with pool.session("the next batch") as session:
+            await session.send(second)
+        await pool.close()
+        assert await asyncio.to_thread(restarted.wait_for, 1)
+    assert sink.received_by_message_id() == {"<overdue@test>": 1}
+    assert restarted.received_by_message_id() == {"<escalation@test>": 1}
