@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+import functools
+
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import actions as a
@@ -79,6 +81,38 @@ CHILD_TABLES = (
 )
 
 
+# Statements built once and run with parameters: a save runs a dozen of them, and
+# building each from its values again cost more than SQLite took to run it.
+_REVISION_OF = select(complaints.c.revision).where(complaints.c.ref == bindparam("ref"))
+_UNSENT_OF = select(outbox).where(outbox.c.ref == bindparam("ref"),
+                                  outbox.c.key.in_(bindparam("keys", expanding=True)), outbox.c.sent_at.is_(None))
+_MARK_SENT = (update(outbox)
+              .where(outbox.c.ref == bindparam("of_ref"), outbox.c.key == bindparam("of_key"),
+                     outbox.c.sent_at.is_(None))
+              .values(sent_at=bindparam("at")))
+_DELETE_CHILDREN = {table.name: delete(table).where(table.c.ref == bindparam("ref")) for table, _ in CHILD_TABLES}
+
+
+def _dialect_module(dialect: str):
+    return postgresql if dialect == "postgresql" else sqlite
+
+
+@functools.cache
+def _complaint_upsert(dialect: str):
+    """Insert the complaint, or update it unless the stored revision is newer."""
+    statement = _dialect_module(dialect).insert(complaints)
+    changes = {c.name: statement.excluded[c.name] for c in complaints.columns if c.name != "ref"}
+    newer = complaints.c.revision <= statement.excluded["revision"]
+    return statement.on_conflict_do_update(index_elements=["ref"], set_=changes, where=newer)
+
+
+@functools.cache
+def _outbox_insert(dialect: str):
+    # Conflict on (ref, key) only: a clash of message ids between two different
+    # notices is a bug and must fail loudly, not drop a letter.
+    return _dialect_module(dialect).insert(outbox).on_conflict_do_nothing(index_elements=["ref", "key"])
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -129,12 +163,12 @@ class RecordStore:
             # saves of one complaint run one after the other instead of colliding on the
             # children's keys.
             self._upsert_complaint(conn, snapshot.complaint_row(state, now))
-            stored = conn.execute(select(complaints.c.revision).where(complaints.c.ref == state.ref)).scalar_one()
+            stored = conn.execute(_REVISION_OF, {"ref": state.ref}).scalar_one()
             # A slow earlier attempt finishing after a newer save must not roll the record
             # back; its mail is still queued (each mail once).
             if stored == state.revision:
                 for table, rows_of in CHILD_TABLES:
-                    conn.execute(delete(table).where(table.c.ref == state.ref))
+                    conn.execute(_DELETE_CHILDREN[table.name], {"ref": state.ref})
                     rows = rows_of(state)
                     if rows:
                         conn.execute(insert(table), rows)
@@ -145,11 +179,7 @@ class RecordStore:
     def _upsert_complaint(self, conn: Connection, row: dict[str, Any]) -> None:
         dialect = conn.dialect.name
         if dialect in ("postgresql", "sqlite"):
-            module = postgresql if dialect == "postgresql" else sqlite
-            statement = module.insert(complaints).values(row)
-            changes = {name: statement.excluded[name] for name in row if name != "ref"}
-            newer = complaints.c.revision <= statement.excluded["revision"]
-            conn.execute(statement.on_conflict_do_update(index_elements=["ref"], set_=changes, where=newer))
+            conn.execute(_complaint_upsert(dialect), row)
             return
         found = conn.execute(
             select(complaints.c.ref).where(complaints.c.ref == row["ref"]).with_for_update()
@@ -169,13 +199,7 @@ class RecordStore:
         dialect = conn.dialect.name
         for row in rows:
             if dialect in ("postgresql", "sqlite"):
-                module = postgresql if dialect == "postgresql" else sqlite
-                # Conflict on (ref, key) only: a clash of message ids between two different
-                # notices is a bug and must fail loudly, not drop a letter.
-                statement = module.insert(outbox).values(row).on_conflict_do_nothing(
-                    index_elements=["ref", "key"]
-                )
-                queued += conn.execute(statement).rowcount
+                queued += conn.execute(_outbox_insert(dialect), row).rowcount
             else:
                 present = conn.execute(
                     select(outbox.c.key).where(outbox.c.ref == row["ref"],
@@ -189,11 +213,7 @@ class RecordStore:
     def mark_sent(self, ref: str, key: str, at: datetime) -> None:
         """Record delivery; the first delivery time stands if the step runs twice."""
         with self.engine.begin() as conn:
-            conn.execute(
-                update(outbox)
-                .where(outbox.c.ref == ref, outbox.c.key == key, outbox.c.sent_at.is_(None))
-                .values(sent_at=at)
-            )
+            conn.execute(_MARK_SENT, {"of_ref": ref, "of_key": key, "at": at})
 
     def add_compliment(self, received: date, team: str, officer: str | None, text: str) -> None:
         with self.engine.begin() as conn:
@@ -368,10 +388,7 @@ class RecordStore:
         if not keys:
             return []
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(outbox).where(outbox.c.ref == ref, outbox.c.key.in_(keys),
-                                     outbox.c.sent_at.is_(None))
-            ).all()
+            rows = conn.execute(_UNSENT_OF, {"ref": ref, "keys": list(keys)}).all()
         by_key = {row.key: snapshot.mail_from_row(row) for row in rows}
         return [by_key[key] for key in dict.fromkeys(keys) if key in by_key]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +11,13 @@ from models.complaint import ComplaintState
 from store.outbox import OutboxMail
 
 Row = dict[str, Any]
+
+
+def asdict(record: Any) -> Row:
+    """The record's fields, one level deep: every field here is a plain value (the
+    lists inside are turned into rows of their own), so the deep copy that
+    ``dataclasses.asdict`` makes would be thrown away."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 def complaint_row(state: ComplaintState, now: datetime) -> Row:
