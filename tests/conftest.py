@@ -83,3 +83,26 @@ async def engine(time_skipping_env, store, smtp, task_queue):
     """A worker running the real workflow and activity on the time-skipping server."""
     async with build_worker(time_skipping_env.client, store, smtp, task_queue):
         yield time_skipping_env
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """A kept database for `simulate --database` (and what reads it), on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kept.db'}"
+        return
+    from sqlalchemy import text
+
+    from tests.test_store import _postgres_admin
+
+    url, admin = _postgres_admin()
+    name = f"complaints_sim_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        RecordStore(url.set(database=name).render_as_string(hide_password=False)).close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,5 +1,6 @@
 """The Complaint Handling Code's part of the report: complaints refused and why, and
-responses beyond the Code's timescales, from a small scenario run through the engine."""
+responses beyond the Code's timescales, from a small scenario run through the engine
+into SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -42,10 +43,10 @@ def _rows(path):
         return list(csv.DictReader(f))
 
 
-def test_code_section_lists_refusals_and_late_responses(tmp_path):
+def test_code_section_lists_refusals_and_late_responses(tmp_path, database):
     scenario = tmp_path / "code.yaml"
     scenario.write_text(SCENARIO)
-    url = f"sqlite:///{tmp_path / 'records.db'}"
+    url = database
     assert main(["simulate", str(scenario), "--out", str(tmp_path / "timeline.jsonl"), "--database", url]) == 0
     out = tmp_path / "report"
     assert main(["report", "--year", "2023-24", "--out", str(out), "--database", url]) == 0

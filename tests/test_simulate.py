@@ -85,31 +85,6 @@ async def test_registration_refused_gives_one_rejected_line():
 
 # -- what the annual report reads besides complaints: compliments, refused registrations --
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
-    """A kept database for `simulate --database`, on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kept.db'}"
-        return
-    import uuid
-
-    from sqlalchemy import text
-
-    from tests.test_store import _postgres_admin
-
-    url, admin = _postgres_admin()
-    name = f"complaints_sim_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        RecordStore(url.set(database=name).render_as_string(hide_password=False)).close()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 COMPLIMENTS = [
     {"date": "2026-01-05", "team": "Fostering", "officer": "io-1", "text": "Kind, and quick to call back."},
     {"date": "2026-02-10", "team": "Children in care", "text": "The team listened."},
