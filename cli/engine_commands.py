@@ -42,6 +42,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from cli.directory import DirectoryError, load_directory
+from cli.stores import StoreUnavailable, has_complaints, one_line, open_existing_store, store_at, store_problem
 from models import actions as a
 from models.complaint import COST_ITEMS, OMBUDSMAN_RESULTS, ComplaintState
 from policies import PolicyError
@@ -74,10 +75,6 @@ def _timeout() -> float:
         return float(os.environ.get("COMPLAINTS_TIMEOUT", DEFAULT_TIMEOUT))
     except ValueError:
         return DEFAULT_TIMEOUT
-
-
-def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
 
 
 def _date(option: str, text: str | None) -> date | None:
@@ -281,7 +278,7 @@ async def _connect_and_execute(args, prepared: object, settings: TemporalSetting
 
 
 def _connect_reason(problem: Exception) -> str:
-    text = _one_line(problem)
+    text = one_line(problem)
     for marker in ("Connection refused", "dns error", "timed out", "No route to host"):
         if marker.lower() in text.lower():
             return marker.lower()
@@ -341,14 +338,14 @@ async def _mail_waiting(client: Client, ref: str) -> str | None:
         return None
     for pending in description.raw_description.pending_activities:
         if pending.activity_type.name == "record_and_notify" and pending.attempt > 1:
-            last = _one_line(pending.last_failure.message)[:300] or "no detail"
+            last = one_line(pending.last_failure.message)[:300] or "no detail"
             return (f"sending has failed {pending.attempt - 1} time(s), last: {last}; "
                     "they go as soon as it succeeds")
     return None
 
 
 def _rpc_problem(what: str, ref: str | None, problem: RPCError, settings: TemporalSettings) -> str:
-    message = _one_line(problem.message)
+    message = one_line(problem.message)
     if problem.status == RPCStatusCode.NOT_FOUND:
         if "namespace" in message.lower():
             return f"namespace {settings.namespace} is not known to the engine at {settings.address}"
@@ -479,7 +476,7 @@ def _record_refusal(args, reg: a.Registration, reason: str) -> str:
         store.create_schema()
         store.add_refusal(reg.ref, reg.policy, london(reg.received).date(), datetime.now(LONDON), reason)
     except (SQLAlchemyError, OSError) as problem:
-        return f" (not recorded in the record store at {shown}: {_store_problem(problem)})"
+        return f" (not recorded in the record store at {shown}: {store_problem(problem)})"
     return ""
 
 
@@ -493,8 +490,8 @@ async def _act(args, request: object, client: Client, settings: TemporalSettings
         description = await handle.execute_update(action.update, request, result_type=str)
     except WorkflowUpdateFailedError as problem:
         cause = problem.cause
-        reason = cause.message if isinstance(cause, ApplicationError) else _one_line(cause or problem)
-        return fail(f"{action.command} refused: {_one_line(reason)}")
+        reason = cause.message if isinstance(cause, ApplicationError) else one_line(cause or problem)
+        return fail(f"{action.command} refused: {one_line(reason)}")
     except RPCError as problem:
         if problem.status == RPCStatusCode.NOT_FOUND and "namespace" not in problem.message.lower():
             if action.update in AFTER_THE_WORKFLOW and (ended := await _workflow_ended(client, args.ref)):
@@ -538,9 +535,9 @@ def _record_after_the_workflow(args, request: object, ended: str) -> int | None:
         return None if gone else fail(f"{action.command} refused: complaint {args.ref}'s workflow has ended, "
                                       f"and {problem}")
     try:
-        record = store.complaint(args.ref) if _has_complaints(store) else None
+        record = store.complaint(args.ref) if has_complaints(store) else None
     except SQLAlchemyError as problem:
-        return fail(f"cannot read the record store at {shown}: {_store_problem(problem)}")
+        return fail(f"cannot read the record store at {shown}: {store_problem(problem)}")
     if record is None:
         return None if gone else fail(f"{action.command} refused: complaint {args.ref}'s workflow has ended, and "
                                       f"the record store at {shown} does not hold it")
@@ -552,9 +549,9 @@ def _record_after_the_workflow(args, request: object, ended: str) -> int | None:
     try:
         what = _RECORDERS[action.update](store, args.ref, request, datetime.now(LONDON))
     except (Refused, NotAfterTheWorkflow, PolicyError) as problem:
-        return fail(f"{action.command} refused: {_one_line(problem)}")
+        return fail(f"{action.command} refused: {one_line(problem)}")
     except SQLAlchemyError as problem:
-        return fail(f"cannot write to the record store at {shown}: {_store_problem(problem)}")
+        return fail(f"cannot write to the record store at {shown}: {store_problem(problem)}")
     print(f"{args.ref}: {what}: recorded in the record store, because the complaint's workflow has ended")
     return 0
 
@@ -614,7 +611,7 @@ async def _status(args, _prepared: None, client: Client, settings: TemporalSetti
     try:
         state: ComplaintState = await handle.query(ComplaintWorkflow.state)
     except (WorkflowQueryFailedError, WorkflowQueryRejectedError) as problem:
-        return fail(f"status {args.ref}: the engine could not read the complaint ({_one_line(problem)})")
+        return fail(f"status {args.ref}: the engine could not read the complaint ({one_line(problem)})")
     if args.json:
         print(json.dumps(TypeAdapter(ComplaintState).dump_python(state), indent=2, default=_json_value))
     else:
@@ -709,45 +706,15 @@ def run_compliment(args) -> int:
 
 
 def _store_at(args, must_exist: bool = False):
-    """The record store ``--database`` names, else ``DATABASE_URL``, and its URL to show
-    (without a password). Raises UserError for a URL that is not one, or, with
-    ``must_exist``, a SQLite file that is not there (reading must not create it)."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-
-    from store.record_store import RecordStore, database_url
-
-    url = args.database or database_url()
+    """The record store ``--database`` names, else ``DATABASE_URL``, and its URL to show."""
     try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise UserError(f"--database {url!r} is not a database URL") from None
-    shown = parsed.render_as_string(hide_password=True)
-    if must_exist and parsed.get_backend_name() == "sqlite" and parsed.database \
-            and parsed.database != ":memory:" and not parsed.database.startswith("file:") \
-            and not Path(parsed.database).is_file():
-        raise UserError(f"there is no record store at {shown}")
-    try:
-        return RecordStore(url), shown
-    except (SQLAlchemyError, ImportError) as problem:
-        raise UserError(f"cannot read the record store at {shown}: {_store_problem(problem)}") from None
-
-
-def _has_complaints(store) -> bool:
-    from sqlalchemy import inspect
-
-    return inspect(store.engine).has_table("complaints")
-
-
-def _store_problem(problem: Exception) -> str:
-    # SQLAlchemy appends the statement and a link to its documentation: not for a clerk.
-    return _one_line(problem).split(" [SQL")[0].split(" (Background on")[0][:200]
+        return store_at(args.database, must_exist)
+    except StoreUnavailable as problem:
+        raise UserError(str(problem)) from None
 
 
 def run_list(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
-
-    from cli.stores import StoreUnavailable, open_existing_store
 
     try:
         store = open_existing_store(args.database)
@@ -755,7 +722,7 @@ def run_list(args) -> int:
     except StoreUnavailable as problem:
         return fail(str(problem))
     except SQLAlchemyError as problem:
-        return fail(f"cannot read the record store: {_one_line(problem).split(' [SQL')[0][:200]}")
+        return fail(f"cannot read the record store: {store_problem(problem)}")
     listed = [
         {"ref": r["ref"], "policy": r["policy"], "stage": r["stage"], "status": r["status"],
          "officer": r["officer"], "due": r["due"].isoformat() if r["due"] else None,

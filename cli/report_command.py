@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli.stores import StoreUnavailable, one_line, open_existing_store
+from cli.stores import StoreUnavailable, open_existing_store, store_problem
 
 
 def add(commands) -> None:
@@ -57,7 +57,7 @@ def run_report(args) -> int:
     try:
         report = build(store, year, history, as_of=as_of, suppress_below=args.suppress_below)
     except SQLAlchemyError as problem:
-        return fail(f"cannot read the record store: {one_line(problem).split(' [SQL')[0][:200]}")
+        return fail(f"cannot read the record store: {store_problem(problem)}")
     finally:
         store.close()
     try:
