@@ -23,7 +23,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from cli.directory import DirectoryError, load_directory
 from cli.stores import StoreUnavailable, has_complaints, one_line, open_existing_store, store_at, store_problem
 from models import actions as a
-from models.complaint import COST_ITEMS, OMBUDSMAN_RESULTS, ComplaintState
+from models.complaint import COST_ITEMS, OMBUDSMAN_RESULTS, ComplaintState, Cost, OmbudsmanReferral
 from policies import PolicyError
 from rules.calendar import WorkingCalendar
 from rules.complaint import LONDON, Complaint, Refused, london
@@ -231,6 +231,8 @@ def add(commands) -> None:
     status = commands.add_parser("status", help="where a complaint stands and what it has sent")
     status.add_argument("ref")
     status.add_argument("--json", action="store_true", help="the complaint's whole state as JSON")
+    status.add_argument("--database", help="the record store's URL, for what was recorded after the "
+                                           "complaint's workflow ended (default DATABASE_URL)")
     status.set_defaults(run=run, engine=_status)
 
     compliment = commands.add_parser("compliment", help="record a compliment about staff (annual report)")
@@ -612,11 +614,37 @@ async def _status(args, _prepared: None, client: Client, settings: TemporalSetti
         state: ComplaintState = await handle.query(ComplaintWorkflow.state)
     except (WorkflowQueryFailedError, WorkflowQueryRejectedError) as problem:
         return fail(f"status {args.ref}: the engine could not read the complaint ({one_line(problem)})")
+    if await _workflow_ended(client, args.ref) == "completed":
+        state = _with_later_records(args, state)
     if args.json:
         print(json.dumps(TypeAdapter(ComplaintState).dump_python(state), indent=2, default=_json_value))
     else:
         print("\n".join(status_lines(state)))
     return 0
+
+
+def _with_later_records(args, state: ComplaintState) -> ComplaintState:
+    """The state as the workflow ended, with what the record store took after it: the
+    Ombudsman, costs and lessons-learnt forms (see _record_after_the_workflow)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        store, _ = _store_at(args, must_exist=True)
+        record = store.complaint(state.ref) if has_complaints(store) else None
+    except (UserError, SQLAlchemyError):
+        return state            # the workflow's own account still stands
+    if record is None:
+        return state
+    forms = {r["stage"]: (r["learning_submitted"], r["learning_text"]) for r in record["stages"]}
+    return replace(
+        state,
+        ombudsman=[OmbudsmanReferral(r["referred"], r["decided"], r["result"], r["remedy_gbp"])
+                   for r in record["ombudsman"]],
+        costs=[Cost(r["stage"], r["on"], r["item"], r["amount_gbp"]) for r in record["costs"]],
+        stages=[replace(s, learning_submitted=forms.get(s.stage, (None, None))[0] or s.learning_submitted,
+                        learning_text=forms.get(s.stage, (None, None))[1] or s.learning_text)
+                for s in state.stages],
+    )
 
 
 def _json_value(value: object) -> str:
@@ -680,7 +708,17 @@ def status_lines(st: ComplaintState) -> list[str]:
             answer += f", {timing}" if timing else ""
         handled = record.responding_officer or record.officer
         lines.append(f"  {record.stage}  from {record.start_day}  due {record.due or '-'}  {answer}"
-                     + (f"  officer {handled}" if handled else ""))
+                     + (f"  officer {handled}" if handled else "")
+                     + (f"  lessons-learnt form {record.learning_submitted}" if record.learning_submitted else ""))
+    for referral in st.ombudsman:
+        decision = "awaiting its decision"
+        if referral.decided is not None:
+            decision = f"decided {referral.decided}: {(referral.result or '').replace('_', ' ')}"
+            decision += f", remedy GBP {referral.remedy_gbp:,.2f}" if referral.remedy_gbp else ""
+        row("ombudsman", f"referred {referral.referred}, {decision}")
+    if st.costs:
+        by_stage = {n: sum(c.amount_gbp for c in st.costs if c.stage == n) for n in sorted({c.stage for c in st.costs})}
+        row("costs", "; ".join(f"stage {n} GBP {total:,.2f}" for n, total in by_stage.items()))
     lines.append("sent" if st.sent else "sent         nothing yet")
     for notice in st.sent:
         lines.append(f"  {_when(notice.at)}  {notice.kind:<24} to {notice.to:<16} due {notice.due or '-'}")

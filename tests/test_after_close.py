@@ -157,6 +157,13 @@ async def test_after_its_workflow_has_ended_the_record_store_takes_what_comes_la
     assert after["revision"] == revision + 5, "each recorded action once; refusals leave it as it was"
     assert (after["status"], after["archived"], after["stages"][1]["outcome"]) == ("closed", True, "partially_upheld")
 
+    # `status` shows what the store took after the workflow, beside the workflow's own account.
+    shown = await ok("status", ref)
+    assert "ombudsman    referred 2025-07-01, decided 2025-11-03: upheld fault and injustice, remedy GBP 250.00" in shown
+    assert "costs        stage 2 GBP 1,200.50" in shown
+    assert f"officer io-2  lessons-learnt form {today()}" in shown
+    assert "status       closed, stage 2" in shown
+
     # Other actions still get the engine's answer: the complaint takes no more.
     line = await refused("assign", ref, "io-1")
     assert line == f"complaints: assign refused: complaint {ref} is closed and takes no more actions"
