@@ -115,6 +115,11 @@ def change(now: int | float | None, before: int | float | None) -> float | None:
     return round(100 * (now - before) / before, 1)
 
 
+def _by_count(counts: Counter) -> list[list[Any]]:
+    """Most first, ties by name: the same store gives the same table, whatever its row order."""
+    return [[k, n] for k, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
 def _ordered(counts: Counter, order: Iterable[str]) -> list[tuple[str, int]]:
     known = [(k, counts[k]) for k in order if counts.get(k)]
     others = sorted((k, n) for k, n in counts.items() if k not in order and n)
@@ -218,17 +223,17 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
                    for i, m in enumerate(months)], counts=(1, 2)))
     areas = Counter(c.service_area or "Not recorded" for c in mine)
     fig.add(Table(f"{key}_by_service_area", "Complaints by service area", ["service_area", "complaints"],
-                  [[a, n] for a, n in sorted(areas.items(), key=lambda item: (-item[1], item[0]))], counts=(1,)))
+                  _by_count(areas), counts=(1,)))
 
     groups = Counter(complainant_group(c.complainant_type) for c in mine)
     fig.add(Table(f"{key}_complainants", "Who complained", ["complainant", "complaints", "share_pct"],
                   [[g, n, share(n, total)] for g, n in _ordered(groups, GROUP_ORDER)], counts=(1,)))
     reasons = Counter(r for c in mine for r in dict.fromkeys(c.reasons))
     fig.add(Table(f"{key}_reasons", "Reasons for complaints (a complaint may give several)",
-                  ["reason", "complaints"], [[r, n] for r, n in reasons.most_common()], counts=(1,)))
+                  ["reason", "complaints"], _by_count(reasons), counts=(1,)))
     requests = Counter((c.stage(2).request_reason or "not recorded") for c in mine if c.stage(2))
     fig.add(Table(f"{key}_escalation_reasons", "Reasons for asking for stage 2",
-                  ["reason", "requests"], [[r, n] for r, n in requests.most_common()], counts=(1,)))
+                  ["reason", "requests"], _by_count(requests), counts=(1,)))
 
     stages = Counter(final_stage(c) for c in mine)
     fig.add(Table(f"{key}_stages", "How far complaints went", ["final_stage", "description", "complaints", "share_pct"],
@@ -391,7 +396,7 @@ def compliments_tables(records: Records, year: FinancialYear) -> list[Table]:
     teams = Counter(c.team for c in mine)
     return [
         Table("compliments_by_team", "Compliments received, by team", ["team", "compliments"],
-              [[t, n] for t, n in sorted(teams.items(), key=lambda item: (-item[1], item[0]))]),
+              _by_count(teams)),
         Table("compliments", "Compliments received", ["received", "team", "officer", "compliment"],
               [[c.received.isoformat(), c.team, c.officer or "", c.text] for c in mine]),
     ]

@@ -119,7 +119,7 @@ def _read(store: RecordStore, until: date) -> Records:
             complaints.c.ref, complaints.c.policy, complaints.c.received,
             complaints.c.complainant_type, complaints.c.service_area, complaints.c.reasons,
             complaints.c.status, complaints.c.closed_on, complaints.c.withdrawn_on,
-        ))
+        ).order_by(complaints.c.ref))
         for ref, policy, received_at, kind, area, reasons, status, closed_on, withdrawn_on in rows:
             received = _day(received_at)
             if received is None or received > until:
