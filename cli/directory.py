@@ -12,12 +12,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from models.complaint import Officer
-from models.yaml_files import YamlFileError, read_yaml_file
+from models.yaml_files import YamlFileError, read_model_file
 from simulation.scenario import ComplaintsTeamIn, OfficerIn
-from models.validation import field_errors
 
 ENV_VAR = "COMPLAINTS_DIRECTORY"
 DEFAULT_PATH = Path("config") / "directory.yaml"
@@ -56,13 +55,9 @@ def directory_path() -> tuple[Path, bool]:
 def load_directory() -> Directory:
     path, example = directory_path()
     try:
-        data = read_yaml_file(path)
+        parsed = read_model_file(path, _DirectoryIn)
     except YamlFileError as exc:
         raise DirectoryError(f"directory {exc}") from None
-    try:
-        parsed = _DirectoryIn.model_validate(data)
-    except ValidationError as exc:
-        raise DirectoryError(f"directory {path}: {field_errors(exc, '(file)')}") from exc
     ids = [o.id for o in parsed.officers]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
+
+from models.validation import field_errors
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class YamlFileError(ValueError):
@@ -52,3 +57,12 @@ def read_yaml_file(path: Path) -> Any:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where else ""
         raise YamlFileError(path, f"not valid YAML{line}") from None
+
+
+def read_model_file(path: Path, model: type[Model], whole: str = "(file)") -> Model:
+    """The file read and checked as ``model``; a YamlFileError's reason names the field at fault."""
+    data = read_yaml_file(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise YamlFileError(path, field_errors(exc, whole)) from None

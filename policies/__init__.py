@@ -13,10 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models.validation import field_errors
-from models.yaml_files import YamlFileError, read_yaml_file
+from models.yaml_files import YamlFileError, read_model_file
 
 BUILT_IN = Path(__file__).parent
 
@@ -133,13 +132,9 @@ class PolicyError(ValueError):
 
 def load_policy_file(path: Path) -> Policy:
     try:
-        data = read_yaml_file(path)
+        policy = read_model_file(path, Policy, whole="(top level)")
     except YamlFileError as exc:
         raise PolicyError(f"policy file {path.name}: {exc.reason}") from None
-    try:
-        policy = Policy.model_validate(data)
-    except ValidationError as exc:
-        raise PolicyError(f"policy file {path.name}: {field_errors(exc, '(top level)')}") from exc
     if policy.name != path.stem:
         raise PolicyError(f"policy file {path.name}: name: must match the file name ({path.stem!r})")
     return policy

@@ -19,10 +19,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from models.validation import field_errors
-from models.yaml_files import YamlFileError, read_yaml_file
+from models.yaml_files import YamlFileError, read_model_file
 from reports.year import QUARTERS, FinancialYear
 
 Count = Annotated[int, Field(ge=0)]
@@ -99,9 +98,6 @@ def load_history(path: Path | None) -> History:
     if path is None:
         return History()
     try:
-        data = read_yaml_file(path)
-        return History.model_validate(data or {})
+        return read_model_file(path, History)
     except YamlFileError as exc:
-        raise HistoryError(exc.reason) from None
-    except ValidationError as exc:
-        raise HistoryError(f"{path}: {field_errors(exc)}") from None
+        raise HistoryError(str(exc)) from None

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from models.actions import ACTIONS, Registration
 from models.complaint import COMPLAINANT_TYPES, Complainant, Officer
 from models.validation import field_errors
-from models.yaml_files import YamlFileError, read_yaml, read_yaml_file
+from models.yaml_files import YamlFileError, read_yaml_file
 from policies import PolicyError, load_policy
 from rules.complaint import LONDON
 
