@@ -138,7 +138,9 @@ class YearFigures:
     resolved_at_stage1_pct: float | None = None
     out_of_timescale: int | None = None
     out_of_timescale_pct: float | None = None
+    late_by_month: list[int] | None = None
     late_by_month_pct: list[float | None] | None = None
+    stage1: Counter = field(default_factory=Counter)   # stage 1 standings (records only)
     source: str = "none"                   # "records", "history" or "none"
 
 
@@ -167,16 +169,18 @@ def year_figures(complaints: list[ComplaintFacts], year: FinancialYear, as_of: d
         return YearFigures()
     months = year.months()
     by_month = Counter(FinancialYear.month_of(c.received) for c in mine)
-    late = [c for c in mine if standing(c, c.stages[0], as_of) == LATE]
-    beyond = [c for c in mine if standing(c, c.stages[0], as_of) in (LATE, EXTENDED)]
-    late_months = Counter(FinancialYear.month_of(c.received) for c in late)
+    standings = [(c, standing(c, c.stages[0], as_of)) for c in mine]
+    late_months = Counter(FinancialYear.month_of(c.received) for c, found in standings if found == LATE)
+    late = sum(late_months.values())
     return YearFigures(
         total=len(mine),
         by_month=[by_month[m] for m in months],
         resolved_at_stage1_pct=share(sum(final_stage(c) == 1 for c in mine), len(mine)),
-        out_of_timescale=len(late),
-        out_of_timescale_pct=share(len(late), len(mine)),
+        out_of_timescale=late,
+        out_of_timescale_pct=share(late, len(mine)),
+        late_by_month=[late_months[m] for m in months],
         late_by_month_pct=[share(late_months[m], by_month[m]) for m in months],
+        stage1=Counter(found for _, found in standings),
         source="records",
     )
 
@@ -217,9 +221,11 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
 
     fig.add(_volumes_by_year(key, everyone, history, year, as_of))
     months = year.months()
+    # A year with no complaints under this procedure counts zeros, month by month.
+    received, late = this.by_month or [0] * 12, this.late_by_month or [0] * 12
     fig.add(Table(f"{key}_by_month", "Complaints received by month, against the previous year",
                   ["month", "complaints", "previous_year"],
-                  [[m, (this.by_month or [0] * 12)[i], before.by_month[i] if before.by_month else None]
+                  [[m, received[i], before.by_month[i] if before.by_month else None]
                    for i, m in enumerate(months)], counts=(1, 2)))
     areas = Counter(c.service_area or "Not recorded" for c in mine)
     fig.add(Table(f"{key}_by_service_area", "Complaints by service area", ["service_area", "complaints"],
@@ -250,7 +256,7 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
 
     within, extended = timescale_labels(policy)
     names = {ON_TIME: within, EXTENDED: extended}
-    first = Counter(standing(c, c.stages[0], as_of) for c in mine)
+    first = this.stage1
     fig.add(Table(f"{key}_timeliness", "Stage 1 responses against the timescale",
                   ["category", "complaints", "share_pct"],
                   [[names.get(k, k), n, share(n, total)] for k, n in _ordered(first, STANDING_ORDER)],
@@ -263,11 +269,9 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
                    [year.label, this.out_of_timescale_pct, this.source]]))
     late_pct = this.late_by_month_pct or [None] * 12
     before_pct = before.late_by_month_pct or [None] * 12
-    late_months = Counter(FinancialYear.month_of(c.received) for c in mine
-                          if standing(c, c.stages[0], as_of) == LATE)
     fig.add(Table(f"{key}_late_by_month", "Stage 1 responses out of timescale, by month received",
                   ["month", "complaints", "late", "late_pct", "previous_year_late_pct"],
-                  [[m, (this.by_month or [0] * 12)[i], late_months[m], late_pct[i], before_pct[i]]
+                  [[m, received[i], late[i], late_pct[i], before_pct[i]]
                    for i, m in enumerate(months)], counts=(1, 2)))
 
     later = []
@@ -288,7 +292,7 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
                     if any(s.learning_submitted for s in c.stages))
     fig.add(Table(f"{key}_learning", "Lessons-learnt forms returned, against complaints received",
                   ["month", "complaints", "forms_returned"],
-                  [[m, (this.by_month or [0] * 12)[i], forms[m]] for i, m in enumerate(months)], counts=(1, 2)))
+                  [[m, received[i], forms[m]] for i, m in enumerate(months)], counts=(1, 2)))
     fig.add(Table(f"{key}_lessons", "Lessons learnt", ["ref", "stage", "service_area", "lesson"],
                   [[c.ref, s.stage, c.service_area or "", s.learning_text] for c in mine for s in c.stages
                    if s.learning_submitted and s.learning_text]))

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import inspect, select
 
 from rules.complaint import LONDON
-from store.record_store import RecordStore, complaints, compliments, costs, ombudsman, stages
+from store.record_store import RecordStore, complaints, compliments, costs, ombudsman, refusals, stages
 
 
 @dataclass(slots=True)
@@ -155,18 +155,16 @@ def _read(store: RecordStore, until: date) -> Records:
             for r in conn.execute(select(compliments).where(compliments.c.received <= until)
                                   .order_by(compliments.c.received, compliments.c.id))
         ]
-        refused = _refusals(store, conn, until)
+        refused = _refusals(conn, until)
     return Records(list(by_ref.values()), referrals, spent, praised, refused)
 
 
-def _refusals(store: RecordStore, conn, until: date) -> list[Refusal]:
+def _refusals(conn, until: date) -> list[Refusal]:
     # A store made before refusals were recorded has no such table: nothing was recorded.
-    if not inspect(conn).has_table("refusals"):
+    if not inspect(conn).has_table(refusals.name):
         return []
-    from store.schema import metadata
-
-    table = metadata.tables["refusals"]
     return [
         Refusal(r.ref, r.policy, r.received, r.reason)
-        for r in conn.execute(select(table).where(table.c.received <= until).order_by(table.c.received, table.c.ref))
+        for r in conn.execute(select(refusals.c.ref, refusals.c.policy, refusals.c.received, refusals.c.reason)
+                              .where(refusals.c.received <= until).order_by(refusals.c.received, refusals.c.ref))
     ]
