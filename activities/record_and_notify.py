@@ -67,11 +67,10 @@ class ComplaintActivities:
     async def record_and_notify(self, batch: RecordAndNotify) -> int:
         """Returns how many mails this attempt sent."""
         mails = [outbox_mail(n) for n in batch.notices]
-        await asyncio.to_thread(self.store.save, batch.state, mails)
+        unsent = await asyncio.to_thread(self.store.save, batch.state, mails)
         if not mails:
             return 0
         ref = batch.state.ref
-        unsent = await asyncio.to_thread(self.store.unsent, ref, [m.key for m in mails])
         if unsent:
             async with self.mail.session(purpose=f"{len(unsent)} notice(s) for {ref}") as session:
                 for mail in unsent:

@@ -93,6 +93,14 @@ _MARK_SENT = (update(outbox)
 _DELETE_CHILDREN = {table.name: delete(table).where(table.c.ref == bindparam("ref")) for table, _ in CHILD_TABLES}
 
 
+def _unsent(conn: Connection, ref: str, keys: list[str]) -> list[OutboxMail]:
+    if not keys:
+        return []
+    rows = conn.execute(_UNSENT_OF, {"ref": ref, "keys": list(keys)}).all()
+    by_key = {row.key: snapshot.mail_from_row(row) for row in rows}
+    return [by_key[key] for key in dict.fromkeys(keys) if key in by_key]
+
+
 def _dialect_module(dialect: str):
     return postgresql if dialect == "postgresql" else sqlite
 
@@ -147,12 +155,15 @@ class RecordStore:
 
     # -- writing ------------------------------------------------------------------
 
-    def save(self, state: ComplaintState, mails: list[OutboxMail]) -> None:
+    def save(self, state: ComplaintState, mails: list[OutboxMail]) -> list[OutboxMail]:
         """Record the complaint as the snapshot has it, and queue its new mail, atomically.
 
         A retried activity calls this again with the same snapshot: the rows come out the
         same and each mail is queued once. Mail already in the outbox is never rewritten,
         so what was (or is about to be) sent stays what the record says was sent.
+
+        Returns the mail of this batch still to be sent, as the outbox holds it (read in
+        the same transaction: the activity's next step needs it every time).
         """
         for mail in mails:
             if mail.ref != state.ref:
@@ -173,8 +184,10 @@ class RecordStore:
                     if rows:
                         conn.execute(insert(table), rows)
             queued = self._queue_mail(conn, [snapshot.outbox_row(m, now) for m in mails])
+            unsent = _unsent(conn, state.ref, [m.key for m in mails])
         log.debug("saved complaint %s (status %s, stage %s), %d new mail(s) queued",
                  state.ref, state.status, state.stage, queued)
+        return unsent
 
     def _upsert_complaint(self, conn: Connection, row: dict[str, Any]) -> None:
         dialect = conn.dialect.name
@@ -385,12 +398,8 @@ class RecordStore:
 
     def unsent(self, ref: str, keys: list[str]) -> list[OutboxMail]:
         """The mail among ``keys`` not yet delivered, in the order of ``keys``."""
-        if not keys:
-            return []
         with self.engine.connect() as conn:
-            rows = conn.execute(_UNSENT_OF, {"ref": ref, "keys": list(keys)}).all()
-        by_key = {row.key: snapshot.mail_from_row(row) for row in rows}
-        return [by_key[key] for key in dict.fromkeys(keys) if key in by_key]
+            return _unsent(conn, ref, keys)
 
     def all_unsent(self) -> list[OutboxMail]:
         """Every undelivered mail, oldest queued first (for a sweep after a crash)."""

@@ -250,7 +250,8 @@ def test_a_snapshot_with_fewer_rows_leaves_none_behind(store):
 def test_a_queued_letter_is_never_rewritten_by_a_retry(store):
     state = registered()
     store.save(state, [letter(state.ref, "ack", text_body="First wording.")])
-    store.save(state, [letter(state.ref, "ack", text_body="Second wording.")])
+    [again] = store.save(state, [letter(state.ref, "ack", text_body="Second wording.")])
+    assert again.text_body == "First wording."          # the retry sends what was recorded
 
     [mail] = store.sent_mail(state.ref)
     assert mail["text_body"] == "First wording."
@@ -260,7 +261,7 @@ def test_a_queued_letter_is_never_rewritten_by_a_retry(store):
 def test_unsent_mail_until_it_is_marked_sent(store):
     state = registered()
     keys = ["ack", "assignment-io-1", "handover-io-2"]
-    store.save(state, [letter(state.ref, key) for key in keys])
+    assert [m.key for m in store.save(state, [letter(state.ref, key) for key in keys])] == keys
 
     assert [m.key for m in store.unsent(state.ref, ["handover-io-2", "ack"])] == [
         "handover-io-2", "ack"]
@@ -274,8 +275,8 @@ def test_unsent_mail_until_it_is_marked_sent(store):
     by_key = {m["key"]: m["sent_at"] for m in store.sent_mail(state.ref)}
     assert by_key == {"ack": sent_at, "assignment-io-1": None, "handover-io-2": None}
 
-    # Saving again after delivery must not queue the letter a second time.
-    store.save(state, [letter(state.ref, "ack")])
+    # Saving again after delivery must not queue the letter a second time, nor send it.
+    assert store.save(state, [letter(state.ref, "ack")]) == []
     assert [m.key for m in store.unsent(state.ref, ["ack"])] == []
 
 
