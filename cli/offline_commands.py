@@ -77,17 +77,14 @@ def run_deadline(args) -> int:
 
 
 def run_simulate(args) -> int:
-    from simulation.runner import simulate, stdout_to_stderr
+    from simulation.runner import simulate
     from simulation.scenario import ScenarioError, load_scenario
 
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as problem:
         return fail(f"{args.scenario}: {problem}")
-    # The SDK's core writes its own warnings (a slow workflow task, say) straight to
-    # file descriptor 1; while the engine runs, that is stderr, so stdout holds only the timeline.
-    with stdout_to_stderr():
-        lines = asyncio.run(simulate(scenario, args.database))
+    lines = asyncio.run(simulate(scenario, args.database))
     text = "".join(json.dumps(line) + "\n" for line in lines)
     if args.out:
         args.out.write_text(text)

@@ -172,20 +172,24 @@ async def simulate(
         record_compliments(store, scenario.compliments)
         sink = MailSink(port=0)
         sink.start()
-        try:
-            env = await start_simulated_temporal()
-            async with env:
-                task_queue = f"simulate-{uuid.uuid4()}"
-                smtp = SmtpSettings(host="127.0.0.1", port=sink.port)
-                async with build_worker(env.client, store, smtp, task_queue):
-                    sim = Simulation(env, scenario, task_queue, store)
-                    runs = await asyncio.gather(*(sim.run_complaint(c) for c in scenario.complaints))
-                    if histories is not None:
-                        await save_histories(env, runs, histories)
-            messages = sink.headers()
-        finally:
-            sink.stop()
-            store.close()
+        # The SDK's core writes its own warnings (a slow workflow task, say) straight to
+        # file descriptor 1: while the engine runs, that is stderr, so a caller's stdout
+        # holds only what it prints itself (the timeline, for `complaints simulate`).
+        with stdout_to_stderr():
+            try:
+                env = await start_simulated_temporal()
+                async with env:
+                    task_queue = f"simulate-{uuid.uuid4()}"
+                    smtp = SmtpSettings(host="127.0.0.1", port=sink.port)
+                    async with build_worker(env.client, store, smtp, task_queue):
+                        sim = Simulation(env, scenario, task_queue, store)
+                        runs = await asyncio.gather(*(sim.run_complaint(c) for c in scenario.complaints))
+                        if histories is not None:
+                            await save_histories(env, runs, histories)
+                messages = sink.headers()
+            finally:
+                sink.stop()
+                store.close()
     lines: list[dict[str, Any]] = []
     mail_by_ref = notification_lines(messages)
     for run in runs:
