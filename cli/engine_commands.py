@@ -699,6 +699,15 @@ def status_lines(st: ComplaintState) -> list[str]:
         row("withdrawn", f"{st.withdrawn_on}" + (f" ({st.withdrawal_reason})" if st.withdrawal_reason else ""))
     if st.closed_on is not None:
         row("closed", st.closed_on)
+    for referral in st.ombudsman:
+        decision = "awaiting its decision"
+        if referral.decided is not None:
+            decision = f"decided {referral.decided}: {(referral.result or '').replace('_', ' ')}"
+            decision += f", remedy GBP {referral.remedy_gbp:,.2f}" if referral.remedy_gbp else ""
+        row("ombudsman", f"referred {referral.referred}, {decision}")
+    if st.costs:
+        by_stage = {n: sum(c.amount_gbp for c in st.costs if c.stage == n) for n in sorted({c.stage for c in st.costs})}
+        row("costs", "; ".join(f"stage {n} GBP {total:,.2f}" for n, total in by_stage.items()))
     lines.append("stages")
     for record in st.stages:
         answer = "no response yet"
@@ -710,15 +719,6 @@ def status_lines(st: ComplaintState) -> list[str]:
         lines.append(f"  {record.stage}  from {record.start_day}  due {record.due or '-'}  {answer}"
                      + (f"  officer {handled}" if handled else "")
                      + (f"  lessons-learnt form {record.learning_submitted}" if record.learning_submitted else ""))
-    for referral in st.ombudsman:
-        decision = "awaiting its decision"
-        if referral.decided is not None:
-            decision = f"decided {referral.decided}: {(referral.result or '').replace('_', ' ')}"
-            decision += f", remedy GBP {referral.remedy_gbp:,.2f}" if referral.remedy_gbp else ""
-        row("ombudsman", f"referred {referral.referred}, {decision}")
-    if st.costs:
-        by_stage = {n: sum(c.amount_gbp for c in st.costs if c.stage == n) for n in sorted({c.stage for c in st.costs})}
-        row("costs", "; ".join(f"stage {n} GBP {total:,.2f}" for n, total in by_stage.items()))
     lines.append("sent" if st.sent else "sent         nothing yet")
     for notice in st.sent:
         lines.append(f"  {_when(notice.at)}  {notice.kind:<24} to {notice.to:<16} due {notice.due or '-'}")

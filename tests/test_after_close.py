@@ -163,6 +163,7 @@ async def test_after_its_workflow_has_ended_the_record_store_takes_what_comes_la
     assert "costs        stage 2 GBP 1,200.50" in shown
     assert f"officer io-2  lessons-learnt form {today()}" in shown
     assert "status       closed, stage 2" in shown
+    assert shown.index("  ombudsman") < shown.index("  costs") < shown.index("\nstages\n"), "with the complaint, not a stage"
 
     # Other actions still get the engine's answer: the complaint takes no more.
     line = await refused("assign", ref, "io-1")
