@@ -17,7 +17,12 @@ from simulation.runner import start_simulated_temporal, stdout_to_stderr, tempor
 from store.record_store import RecordStore
 from worker import build_worker
 
-EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
+# The example scenarios and their expected timelines are the project's own test data.
+# The expected lines come from an independent model of the rulebook: keep them as they
+# are (tests/test_examples_data.py checks them against ../shared/examples when a
+# developer's checkout has that folder beside it).
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+SHARED_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
