@@ -47,8 +47,11 @@ class Complainant:
 class Suspension:
     on: date
     reason: str
-    days_left: int
+    days_left: int                # working days left when it stopped (0 when already overdue)
     resumed: date | None = None
+    # The due date when the clock stopped (rulebook 2): resuming moves it later by the
+    # working days the clock was stopped, so a suspension never erases lateness.
+    due: date | None = None
 
 
 @dataclass
@@ -170,6 +173,9 @@ class ComplaintState:
     archived: bool = False
     # Raised by each write to the record store, so an older snapshot never overwrites a newer one.
     revision: int = 0
+    # The version of the rulebook the complaint was registered under (rules.complaint.RULES_VERSION):
+    # a complaint keeps the rules it started with, as it keeps its policy and calendar.
+    rules_version: int = 1
 
     @property
     def current(self) -> StageRecord:

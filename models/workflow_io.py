@@ -35,6 +35,9 @@ class ComplaintInput:
     # Continue as new past this many history events, or when the server suggests it.
     # A year of chasing stays far below; tests set it low to exercise the hand-over.
     continue_after_events: int = 10_000
+    # The rulebook's version for a new complaint. Inputs written before versions existed
+    # read as 1, so a complaint started then replays, and runs on, under its own rules.
+    rules_version: int = 1
 
 
 @dataclass

@@ -41,6 +41,9 @@ SUBJECTS: dict[str, str] = {
     "response_issued": "Your complaint {ref}: our {stage_name} response",
     "stage2_acknowledgement": "Your complaint {ref}: we have received your request for stage 2",
     "stage3_acknowledgement": "Your complaint {ref}: we have received your request for a review panel",
+    "independent_person_letter": "Your complaint {ref}: an independent person has been appointed",
+    "panel_held_letter": "Your complaint {ref}: the review panel has met",
+    "panel_report_letter": "Your complaint {ref}: we have the review panel's recommendations",
     "learning_reminder": "Complaint {ref}: please send the lessons-learnt form",
     "withdrawal_confirmation": "Your complaint {ref}: withdrawn, as you asked",
 }

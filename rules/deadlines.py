@@ -33,6 +33,18 @@ def due_after_resumption(calendar: WorkingCalendar, resumed_on: date, days_left:
     return due_date(calendar, resumed_on, days_left)
 
 
+def due_after_suspension(calendar: WorkingCalendar, due: date, suspended_on: date, resumed_on: date) -> date:
+    """The due date once a clock stopped on ``suspended_on`` restarts on ``resumed_on``.
+
+    It moves later by the working days the clock was stopped: those strictly after the
+    suspension, up to and including the resumption's start day. While the suspension
+    fell on or before the due date this is the same as restarting with the working days
+    that were left; a complaint already overdue stays exactly as overdue as it was.
+    """
+    stopped = calendar.working_days_after_until(suspended_on, calendar.start_day(resumed_on))
+    return calendar.add_working_days(due, stopped)
+
+
 def on_time(responded: date, due: date) -> bool:
     """A response is on time if recorded on or before the due date."""
     return responded <= due

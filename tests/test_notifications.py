@@ -28,7 +28,7 @@ SPEC_KINDS = {
     "due_soon", "due_today", "overdue", "escalation", "delay_letter", "extension_letter",
     "suspension_letter", "resumption_letter", "discontinuation_letter", "response_issued",
     "stage2_acknowledgement", "stage3_acknowledgement", "learning_reminder",
-    "withdrawal_confirmation",
+    "withdrawal_confirmation", "independent_person_letter", "panel_held_letter", "panel_report_letter",
 }
 OMBUDSMAN = ("Local Government and Social Care Ombudsman", "www.lgo.org.uk", "0300 061 0614")
 

@@ -18,7 +18,9 @@ from models.complaint import COMPLAINANT, COMPLAINTS_TEAM, Complainant, Notice, 
 from policies import BUILT_IN, load_policy_file
 from rules.bank_holidays import days_off
 from rules.calendar import WorkingCalendar
-from rules.complaint import LONDON, Complaint, registration_refusal
+from notifications.render import render
+from rules import chasing
+from rules.complaint import LONDON, RULES_VERSION, Complaint, registration_refusal
 from rules.deadlines import due_date
 
 CALENDAR = WorkingCalendar(days_off(2022, 2028))
@@ -59,8 +61,11 @@ def registration(received: str = "2024-03-27", policy: str = "children-statutory
     return a.Registration(**fields)
 
 
-def register(received: str = "2024-03-27", policy: str = "children-statutory", **extra) -> Complaint:
-    complaint, notices = Complaint.register(registration(received, policy, **extra), POLICIES[policy], CALENDAR, at(received))
+def register(received: str = "2024-03-27", policy: str = "children-statutory", rules_version: int = RULES_VERSION,
+             **extra) -> Complaint:
+    complaint, notices = Complaint.register(
+        registration(received, policy, **extra), POLICIES[policy], CALENDAR, at(received), rules_version=rules_version
+    )
     assert [(n.kind, n.to) for n in notices] == [("acknowledgement", COMPLAINANT)]
     return complaint
 
@@ -336,12 +341,105 @@ def test_several_suspensions_add_up():
     assert [s.days_left for s in complaint.stage.suspensions] == [7, 5]
 
 
-def test_a_suspension_after_the_due_date_leaves_no_days():
+def test_a_suspension_never_erases_lateness():
+    complaint = assigned()  # due Friday 12 April 2024
+    letter, = act(complaint, "suspend", a.Suspend("court_proceedings"), "2024-04-17")[-1:]
+    # 15, 16 and 17 April: three working days late when the clock stopped.
+    assert letter.details["days_late"] == "3" and "days_left" not in letter.details
+    letter, = act(complaint, "resume", a.Resume(), "2024-05-13")[-1:]
+    # Stopped for the 17 working days from 18 April to 13 May (6 May is a bank holiday):
+    # the due date moves from 12 April to 8 May, and on 13 May it is three days late still.
+    assert complaint.stage.due == d("2024-05-08")
+    assert chasing.overdue_day_number(CALENDAR, complaint.stage.due, d("2024-05-13")) == 3
+    assert letter.details["late"] == "yes"
+
+
+def test_the_rulebooks_example_of_an_overdue_suspension():
+    """Due Monday 23 November 2026, suspended Monday 30 November (5 working days late),
+    resumed Friday 4 December: due Friday 27 November, still 5 working days late."""
+    complaint = assigned(received="2026-11-02", policy="corporate", on="2026-11-02")
+    assert complaint.stage.due == d("2026-11-23")
+    letter, = act(complaint, "suspend", a.Suspend("police_investigation"), "2026-11-30")[-1:]
+    assert letter.details["days_late"] == "5"
+    act(complaint, "resume", a.Resume(), "2026-12-04")
+    assert complaint.stage.due == d("2026-11-27")
+    assert chasing.overdue_day_number(CALENDAR, complaint.stage.due, d("2026-12-04")) == 5
+
+
+def test_an_overdue_complaint_suspended_resumed_and_extended_is_still_late():
+    complaint = assigned()  # due 12 April; extended it could run to 26 April
+    act(complaint, "suspend", a.Suspend("other"), "2024-04-17")
+    act(complaint, "resume", a.Resume(), "2024-04-19")
+    act(complaint, "extend", a.Extend("complex"), "2024-04-19")
+    act(complaint, "respond", a.Respond("upheld"), "2024-05-10")
+    # 12 April + 2 stopped days (18, 19 April) = 16 April; + 10 = 30 April: 10 May is late.
+    assert complaint.stage.due == d("2024-04-30")
+    assert complaint.stage.on_time is False
+
+
+def test_several_suspensions_add_up():
     complaint = assigned()  # due 12 April
+    act(complaint, "suspend", a.Suspend("other"), "2024-04-03")
+    act(complaint, "resume", a.Resume(), "2024-04-05")   # stopped 4, 5 April
+    act(complaint, "suspend", a.Suspend("other"), "2024-04-08")
+    act(complaint, "resume", a.Resume(), "2024-04-10")   # stopped 9, 10 April
+    assert complaint.stage.due == d("2024-04-18")
+
+
+def test_a_complaint_registered_under_the_first_rulebook_keeps_it():
+    """A complaint started before December 2026 runs on under the rules it began with:
+    its suspension restarts the days that were left, and no new letters appear."""
+    complaint = register(rules_version=1)
+    act(complaint, "assign", a.Assign("io-1"), "2024-03-27")
     act(complaint, "suspend", a.Suspend("court_proceedings"), "2024-04-17")
-    assert complaint.stage.days_left == 0
     act(complaint, "resume", a.Resume(), "2024-05-13")
     assert complaint.stage.due == d("2024-05-13")
+
+
+def test_a_complaint_registered_after_its_first_due_date_is_told_it_is_late():
+    # Received Wednesday 27 March 2024 (due 12 April), entered only on Monday 15 April.
+    reg = registration("2024-03-27")
+    complaint, (ack,) = Complaint.register(reg, POLICIES["children-statutory"], CALENDAR, at("2024-04-15"))
+    assert ack.kind == "acknowledgement" and ack.due == d("2024-04-12")
+    assert ack.details["late"] == "yes" and ack.details["was_due"] == "2024-04-12"
+    assert ack.details["reply_by"] == "2024-04-22"      # five working days on
+    mail = render(ack)
+    assert "late" in mail.text and "sorry" in mail.text.lower()
+    assert "We will send you our response by Friday 12 April 2024" not in " ".join(mail.text.split())
+    # Chasing goes on as for any overdue complaint: the team is told it has no officer.
+    kinds = {n.kind for n in complaint.advance(at("2024-04-16", 18))}
+    assert "unassigned_alert" in kinds
+
+
+def test_a_complaint_entered_on_time_is_given_its_due_date():
+    complaint, (ack,) = Complaint.register(registration("2024-03-27"), POLICIES["children-statutory"], CALENDAR,
+                                           at("2024-04-12"))
+    assert "late" not in ack.details
+
+
+@pytest.mark.parametrize("action", ["assign", "reassign"])
+def test_stage_2_goes_to_someone_not_assigned_at_stage_1(action):
+    complaint = assigned()                                           # io-1 at stage 1 ...
+    act(complaint, "reassign", a.Assign("io-2"), "2024-04-02")      # ... then io-2 answers
+    act(complaint, "respond", a.Respond("not_upheld"), "2024-04-05")
+    act(complaint, "escalate", a.Escalate("disagree"), "2024-04-08")
+    if action == "reassign":
+        act(complaint, "assign", a.Assign("io-3"), "2024-04-08")
+    for officer in ("io-1", "io-2"):
+        reason = refused(complaint, action, a.Assign(officer), "2024-04-09")
+        assert f"{officer} was assigned to this complaint at stage 1" in reason
+        assert "someone other than the stage 1 officer" in reason
+
+
+def test_letters_at_stages_2_and_3():
+    complaint = at_stage_3()
+    stage2 = [n for n in complaint.state.sent if n.stage == 2]
+    assert "independent_person_letter" not in {n.kind for n in stage2}  # none was appointed on the way
+    held, = act(complaint, "panel_held", a.PanelHeld(), "2024-06-10")[-1:]
+    assert (held.kind, held.to, held.due) == ("panel_held_letter", COMPLAINANT, d("2024-06-17"))
+    report, = act(complaint, "panel_report", a.PanelReport(), "2024-06-14")[-1:]
+    assert (report.kind, report.to, report.due) == ("panel_report_letter", COMPLAINANT, d("2024-07-05"))
+    assert "Friday 5 July 2024" in " ".join(render(report).text.split())
 
 
 def test_suspending_and_resuming_on_the_same_working_day_changes_nothing():
@@ -765,6 +863,7 @@ def test_the_contracts_example_complaint_notices_and_record():
         ("2024-05-20", "response_issued", COMPLAINANT),
         ("2024-06-03", "stage2_acknowledgement", COMPLAINANT),
         ("2024-06-04", "unassigned_alert", COMPLAINTS_TEAM),
+        ("2024-06-04", "independent_person_letter", COMPLAINANT),
     ]
     first, second = complaint.state.stages
     assert (first.start_day, first.due, first.responded, first.on_time, first.outcome) == (

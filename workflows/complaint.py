@@ -52,7 +52,9 @@ class ComplaintWorkflow:
         else:
             start = inp.simulated_start
             self._offset = (start - workflow.now()) if start is not None else timedelta(0)
-            self.complaint, notices = Complaint.register(reg, inp.policy, calendar, self.now())
+            self.complaint, notices = Complaint.register(
+                reg, inp.policy, calendar, self.now(), rules_version=inp.rules_version
+            )
             self._queued += notices
         self._input = inp
 
@@ -91,6 +93,7 @@ class ComplaintWorkflow:
             policy=self._input.policy,
             days_off=self._input.days_off,
             continue_after_events=self._input.continue_after_events,
+            rules_version=self._input.rules_version,
             carried=Carried(
                 state=self.complaint.state,
                 officers=list(self.complaint.officers.values()),

@@ -18,7 +18,7 @@ from models.actions import Registration
 from policies import load_policy
 from rules.bank_holidays import complaint_days_off
 from models.workflow_io import ComplaintInput
-from rules.complaint import Refused, london, registration_refusal
+from rules.complaint import RULES_VERSION, Refused, london, registration_refusal
 from workflows.encryption import EncryptionCodec, payload_key
 
 TASK_QUEUE = "complaints"
@@ -95,4 +95,7 @@ def complaint_input(reg: Registration, simulated_start: datetime | None = None) 
     if refusal is not None:
         raise Refused(refusal)
     calendar = complaint_days_off(london(reg.received).date(), policy.closure_days)
-    return ComplaintInput(registration=reg, policy=policy, days_off=calendar, simulated_start=simulated_start)
+    return ComplaintInput(
+        registration=reg, policy=policy, days_off=calendar, simulated_start=simulated_start,
+        rules_version=RULES_VERSION,
+    )
