@@ -1,4 +1,4 @@
-"""A seeded, plausible year of complaints as a scenario dict (shared/spec/contracts.md).
+"""A seeded, plausible year of complaints as a scenario dict (docs/contracts.md).
 
     python -m bench.caseload [--complaints 200] [--seed 2024] [--year 2024] > year.yaml
 

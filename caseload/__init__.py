@@ -1,7 +1,7 @@
 """`complaints caseload`: a generated year of complaints shaped like a council's report.
 
 ``generate("reference-2023-24", seed)`` gives a scenario dict for `complaints simulate`
-(shared/spec/contracts.md) whose annual report (reports/definitions.md) has exactly the
+(docs/contracts.md) whose annual report (reports/definitions.md) has exactly the
 profile's figures; the seed changes which complaint gets what, the dates and the texts.
 Profiles are data (``caseload.profiles``); the generator is ``caseload.year``.
 """

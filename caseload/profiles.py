@@ -1,7 +1,7 @@
 """Caseload profiles: the figures a generated year must hit exactly, as data.
 
 A profile is one council's year as its annual report gives it. ``reference-2023-24`` is
-the reference report's financial year 2023-24 (shared/reference/): statutory complaints
+the reference council's annual report, financial year 2023-24: statutory complaints
 in the body of the report, corporate ones in appendix 1, compliments in appendix 3. A
 new profile is a new ``Profile(...)`` in ``PROFILES``; the generator reads nothing else.
 """

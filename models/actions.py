@@ -1,6 +1,6 @@
 """One small input record per action (each is a workflow Update named as the action).
 
-The names follow the contracts' catalogue (shared/spec/contracts.md), so a scenario's
+The names follow the contracts' catalogue (docs/contracts.md), so a scenario's
 ``do: extend`` and ``complaints extend`` reach the same Update, ``extend``.
 """
 

@@ -1,5 +1,5 @@
 """The rules of the complaint procedures, as plain functions and types.
 
 Nothing in this package knows about Temporal, databases or mail: the workflows call
-into it, and its tests read as the rulebook (shared/spec/procedures.md).
+into it, and its tests read as the rulebook (docs/procedures.md).
 """

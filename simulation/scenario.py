@@ -1,4 +1,4 @@
-"""A scenario file (shared/spec/contracts.md, `complaints simulate`), validated before anything runs.
+"""A scenario file (docs/contracts.md, `complaints simulate`), validated before anything runs.
 
 Errors name the complaint, the action and the field, so a council officer can find
 the line to fix.

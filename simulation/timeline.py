@@ -1,4 +1,4 @@
-"""The lines of a simulation's timeline (shared/spec/contracts.md, "Timeline").
+"""The lines of a simulation's timeline (docs/contracts.md, "The timeline").
 
 Notification lines are read from the mail the SMTP server received, through the
 machine headers every message carries: each line is a mail that really arrived.

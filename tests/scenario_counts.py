@@ -1,10 +1,10 @@
 """An independent count of a scenario's annual-report tables (reports/definitions.md).
 
-The tests' oracle: it reads a scenario (shared/spec/contracts.md) and counts, for one
+The tests' oracle: it reads a scenario (docs/contracts.md) and counts, for one
 financial year, what the report must say, without the engine's code. It imports nothing
 from the project: its working days come from the ``holidays`` package directly, its
 clocks are written below, and its deadline counting is its own reading of
-shared/spec/procedures.md section 2.
+docs/procedures.md section 2.
 
 It counts what the scenario asks for, as if the engine accepted every action dated up to
 the scenario's ``until`` (actions later than that are never run). Checking that the engine
