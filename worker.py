@@ -14,6 +14,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.bank_holidays import bank_holidays_for
 from activities.record_and_notify import ComplaintActivities
 from notifications.mailer import SmtpSettings
 from store.record_store import RecordStore, database_url
@@ -33,7 +34,7 @@ class ComplaintWorker(Worker):
     """The worker, closing its activities' mail connections when it stops."""
 
     def __init__(self, client: Client, activities: ComplaintActivities, **options) -> None:
-        super().__init__(client, activities=[activities.record_and_notify], **options)
+        super().__init__(client, activities=[activities.record_and_notify, bank_holidays_for], **options)
         self._complaint_activities = activities
 
     # `async with worker` runs this too.

@@ -38,6 +38,14 @@ class ComplaintInput:
     # The rulebook's version for a new complaint. Inputs written before versions existed
     # read as 1, so a complaint started then replays, and runs on, under its own rules.
     rules_version: int = 1
+    # The last day ``days_off`` covers. Inputs written before it was kept cover the year
+    # of receipt and four more (rules.bank_holidays.complaint_days_off).
+    days_off_until: date | None = None
+
+    def calendar_until(self) -> date:
+        if self.days_off_until is not None:
+            return self.days_off_until
+        return date(self.registration.received.year + 4, 12, 31)
 
 
 @dataclass

@@ -11,9 +11,9 @@ import os
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from models.yaml_files import YamlFileError, read_model_file
 
@@ -48,9 +48,17 @@ class Stage(_Frozen):
     # Whether an investigating officer handles the stage (stage 3 is the complaints
     # team's: there is no officer to chase).
     has_officer: bool = True
-    # Code: stage 2 handled by someone other than the stage 1 officer.
+    # The first engine's check (the Code's stage 2): not the previous stage's last officer.
+    # Complaints started then carry this in their copy of the policy; new files use the next.
     officer_must_differ_from_previous_stage: bool = False
+    # Someone new to the complaint: an officer assigned to it at any earlier stage, at any
+    # time, is refused (the statutory procedure's stage 2; the Code's stage 2).
+    officer_new_to_the_complaint: bool = False
     panel: PanelClocks | None = None
+    # Whether an independent person (neither a member nor an officer of the council) is
+    # appointed to the stage alongside its officer: stage 2 of the children's statutory
+    # procedure. Appointing one at any other stage is refused.
+    independent_person: StrictBool = False
 
     @model_validator(mode="after")
     def _extension_beyond_clock(self) -> Stage:
@@ -80,6 +88,45 @@ class Chasing(_Frozen):
     learning_reminders_at_most: Annotated[int, Field(ge=0, le=20)] = 3
 
 
+class ReportPart(_Frozen):
+    """Where a procedure goes in the annual report (reports/annual_report.py).
+
+    The report has a main body and numbered appendices; compliments come last. Parts go
+    main body first, then appendices, each by ``order`` (then by name).
+    """
+
+    # The part's heading; an appendix's is given its number ("Appendix 1: ...").
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    appendix: StrictBool = True
+    order: Annotated[int, Field(ge=0, le=1000)] = 100
+    # Which sections the part has: "full" (every table, as the statutory procedure's main
+    # body), "brief" (volumes, reasons, timeliness and learning, as the corporate
+    # appendix), or "code" (the Complaint Handling Code's: refusals and late responses).
+    sections: Literal["full", "brief", "code"] = "brief"
+    # Shown every year, even with nothing to count; otherwise only when the record store
+    # holds complaints under the procedure (or refused some in the year).
+    always: StrictBool = False
+
+
+# What a copy of a built-in policy made before these settings were in its file stands for
+# (a running complaint carries such a copy; so may a council's own older file).
+_LEGACY_INDEPENDENT_PERSON_STAGE = {"children-statutory": 2}
+_LEGACY_REPORT_PARTS: dict[str, dict[str, Any]] = {
+    "children-statutory": {"title": "Children's statutory complaints and representations", "appendix": False,
+                           "order": 0, "sections": "full", "always": True},
+    "corporate": {"title": "complaints through the corporate procedure", "appendix": True, "order": 1,
+                  "sections": "brief", "always": True},
+    "complaint-handling-code": {"title": "the Ombudsman's Complaint Handling Code", "appendix": True,
+                                "order": 2, "sections": "code", "always": False},
+}
+
+
+def _says_independent_person(stage: Any) -> bool:
+    if isinstance(stage, Stage):
+        return "independent_person" in stage.model_fields_set
+    return isinstance(stage, dict) and "independent_person" in stage
+
+
 class Policy(_Frozen):
     name: Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]
     version: Annotated[int, Field(ge=1)]
@@ -94,6 +141,7 @@ class Policy(_Frozen):
     closure_days: list[date] = Field(default_factory=list)
     stages: list[Stage]
     chasing: Chasing = Chasing()
+    report: ReportPart
 
     @model_validator(mode="before")
     @classmethod
@@ -106,6 +154,28 @@ class Policy(_Frozen):
                 days = data.pop(f"{field}_days", None)
                 if days is not None:
                     data.setdefault(f"{field}_months", max(1, round(days * 12 / 365)))
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _settings_once_in_code(cls, data: Any) -> Any:
+        """Before a procedure's needs were in its file, the engine knew them by its name:
+        the children's statutory procedure appointed an independent person at stage 2, and
+        the report placed the three built-in procedures. A copy (or file) from then, with
+        no ``independent_person`` on any stage or no ``report``, reads as it behaved. A
+        file of any other name with no ``report`` is an appendix under its title."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        name, stages = data.get("name"), data.get("stages")
+        number = _LEGACY_INDEPENDENT_PERSON_STAGE.get(name) if isinstance(name, str) else None
+        if number is not None and isinstance(stages, list) and not any(map(_says_independent_person, stages)):
+            data["stages"] = [_with_independent_person(s) if _stage_number(s) == number else s for s in stages]
+        if "report" not in data:
+            if isinstance(name, str) and name in _LEGACY_REPORT_PARTS:
+                data["report"] = dict(_LEGACY_REPORT_PARTS[name])
+            elif isinstance(data.get("title"), str) and data["title"]:
+                data["report"] = {"title": data["title"]}
         return data
 
     @model_validator(mode="after")
@@ -124,6 +194,16 @@ class Policy(_Frozen):
     @property
     def last_stage(self) -> int:
         return self.stages[-1].stage
+
+
+def _stage_number(stage: Any) -> Any:
+    return stage.stage if isinstance(stage, Stage) else stage.get("stage") if isinstance(stage, dict) else None
+
+
+def _with_independent_person(stage: Any) -> Any:
+    if isinstance(stage, Stage):
+        return stage.model_copy(update={"independent_person": True})
+    return {**stage, "independent_person": True}
 
 
 class PolicyError(ValueError):

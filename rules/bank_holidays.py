@@ -23,7 +23,16 @@ def days_off(first_year: int, last_year: int, closure_days: Iterable[date] = ())
     return sorted(set(bank_holidays(range(first_year, last_year + 1))) | set(closure_days))
 
 
+YEARS_AHEAD = 4
+
+
 def complaint_days_off(received: date, closure_days: Iterable[date] = ()) -> list[date]:
-    """The days off a complaint received on ``received`` can meet in its life: a year back
-    (when the matter arose) to four years on (three stages, proceedings, a year to resubmit)."""
-    return days_off(received.year - 1, received.year + 4, closure_days)
+    """The days off a complaint received on ``received`` can meet in most lives: a year back
+    (when the matter arose) to four years on (three stages, proceedings, a year to resubmit).
+    The workflow asks for more years when a complaint outlives them."""
+    return days_off(received.year - 1, received.year + YEARS_AHEAD, closure_days)
+
+
+def complaint_days_off_until(received: date) -> date:
+    """The last day ``complaint_days_off`` covers."""
+    return date(received.year + YEARS_AHEAD, 12, 31)

@@ -34,6 +34,7 @@ from worker import workflow_runner
 from workflows.complaint import ComplaintWorkflow
 from workflows.engine import DATA_CONVERTER
 
+RECORD = "record_and_notify"
 HISTORIES = sorted((Path(__file__).parent / "histories").rglob("*.json"))
 
 
@@ -48,8 +49,9 @@ class ActivityInputs(Interceptor):
 
         class Outbound(WorkflowOutboundInterceptor):
             def start_activity(self, input: StartActivityInput):
-                # A copy: the snapshot shares its lists with the live state, which moves on.
-                seen.append(copy.deepcopy(input.args[0]))
+                if input.activity == RECORD:
+                    # A copy: the snapshot shares its lists with the live state, which moves on.
+                    seen.append(copy.deepcopy(input.args[0]))
                 return super().start_activity(input)
 
         class Inbound(WorkflowInboundInterceptor):
@@ -60,12 +62,17 @@ class ActivityInputs(Interceptor):
 
 
 def recorded_inputs(history: WorkflowHistory) -> list[RecordAndNotify]:
-    """What the saved history's activities were given, read with today's types."""
+    """What the saved history's record activities were given, read with today's types."""
     converter = DATA_CONVERTER.payload_converter
-    return [
-        converter.from_payload(event.activity_task_scheduled_event_attributes.input.payloads[0], RecordAndNotify)
+    scheduled = [
+        event.activity_task_scheduled_event_attributes
         for event in history.events
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+    return [
+        converter.from_payload(attributes.input.payloads[0], RecordAndNotify)
+        for attributes in scheduled
+        if attributes.activity_type.name == RECORD
     ]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RawValue, RetryPolicy
@@ -21,11 +21,17 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from models import actions as a
     from models.complaint import ComplaintState, Notice
+    from activities.bank_holidays import Years
     from models.workflow_io import Carried, ComplaintInput, RecordAndNotify
     from rules.calendar import WorkingCalendar
     from rules.complaint import Complaint
 
 REFUSED = "Refused"
+
+# The rules look up to about a year ahead (chasing, windows): the calendar is extended
+# while it covers less than this, by whole years up to CALENDAR_YEARS_AHEAD.
+CALENDAR_MARGIN = timedelta(days=800)
+CALENDAR_YEARS_AHEAD = 4
 
 # Mail may be down for hours; the workflow keeps trying, and the outbox makes each
 # retry send only what has not gone yet.
@@ -39,9 +45,11 @@ class ComplaintWorkflow:
     @workflow.init
     def __init__(self, inp: ComplaintInput) -> None:
         self._lock = asyncio.Lock()
+        self._calendar_lock = asyncio.Lock()
         self._queued: list[Notice] = []
         self._changes = 0
-        calendar = WorkingCalendar(inp.days_off)
+        self._days_off, self._days_off_until = list(inp.days_off), inp.calendar_until()
+        calendar = WorkingCalendar(self._days_off)
         reg = inp.registration
         if inp.carried is not None:
             self._offset = timedelta(seconds=inp.carried.clock_offset_seconds)
@@ -72,6 +80,7 @@ class ComplaintWorkflow:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._carry_over())
             seen = self._changes
+            await self._keep_calendar_ahead()
             wake = self.complaint.next_wake()
             timeout = None if wake is None else (wake - self.now()).total_seconds()
             if timeout is None or timeout > 0:
@@ -91,7 +100,8 @@ class ComplaintWorkflow:
         return ComplaintInput(
             registration=self._input.registration,
             policy=self._input.policy,
-            days_off=self._input.days_off,
+            days_off=self._days_off,
+            days_off_until=self._days_off_until,
             continue_after_events=self._input.continue_after_events,
             rules_version=self._input.rules_version,
             carried=Carried(
@@ -118,7 +128,26 @@ class ComplaintWorkflow:
                 retry_policy=DELIVERY_RETRY,
             )
 
+    async def _keep_calendar_ahead(self) -> None:
+        """A complaint can outlive the calendar it started with (discontinued for years of
+        proceedings): before the rules count in years it does not cover, fetch their bank
+        holidays. The answer is kept in the history, so replays count the same days."""
+        async with self._calendar_lock:
+            if self.now().date() + CALENDAR_MARGIN <= self._days_off_until:
+                return
+            if not workflow.patched("calendar-extended-when-outlived"):
+                return
+            years = Years(first=self._days_off_until.year + 1, last=self.now().year + CALENDAR_YEARS_AHEAD)
+            more = await workflow.execute_activity(
+                "bank_holidays", years, result_type=list[date],
+                start_to_close_timeout=timedelta(minutes=1), retry_policy=DELIVERY_RETRY,
+            )
+            self._days_off = sorted({*self._days_off, *more})
+            self._days_off_until = date(years.last, 12, 31)
+            self.complaint.calendar = WorkingCalendar(self._days_off)
+
     async def _act(self, action: str, req: object) -> str:
+        await self._keep_calendar_ahead()
         now = self.now()
         # Anything that fell due before this moment happens first (a 09:00 reminder
         # before a 10:00 response), then the action is checked again on that state.

@@ -16,7 +16,7 @@ from temporalio.converter import DataConverter
 
 from models.actions import Registration
 from policies import load_policy
-from rules.bank_holidays import complaint_days_off
+from rules.bank_holidays import complaint_days_off, complaint_days_off_until
 from models.workflow_io import ComplaintInput
 from rules.complaint import RULES_VERSION, Refused, london, registration_refusal
 from workflows.encryption import EncryptionCodec, payload_key
@@ -94,8 +94,8 @@ def complaint_input(reg: Registration, simulated_start: datetime | None = None) 
     refusal = registration_refusal(reg, policy)
     if refusal is not None:
         raise Refused(refusal)
-    calendar = complaint_days_off(london(reg.received).date(), policy.closure_days)
+    received = london(reg.received).date()
     return ComplaintInput(
-        registration=reg, policy=policy, days_off=calendar, simulated_start=simulated_start,
-        rules_version=RULES_VERSION,
+        registration=reg, policy=policy, simulated_start=simulated_start, rules_version=RULES_VERSION,
+        days_off=complaint_days_off(received, policy.closure_days), days_off_until=complaint_days_off_until(received),
     )
