@@ -993,3 +993,12 @@ def test_costs_are_recorded_for_stages_reached():
     assert "not one of" in refused(complaint, "record_cost", a.RecordCost(2, "lunch", 10.0), "2024-05-02")
     assert [(c.stage, c.on, c.item, c.amount_gbp) for c in complaint.state.costs] == [
         (2, d("2024-05-01"), "investigator", 1200.0)]
+
+
+def test_every_action_of_the_catalogue_has_its_check_and_effect():
+    from rules.complaint import ACTIONS
+
+    assert set(ACTIONS) == set(a.ACTIONS)
+    for name, action in ACTIONS.items():
+        assert action.request is a.ACTIONS[name], name
+        assert callable(action.check) and callable(action.effect)
