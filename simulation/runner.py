@@ -6,6 +6,11 @@ skipping; mail goes to a real SMTP server on loopback; records go to a fresh dat
 the annual report reads them. Each complaint is driven on its own clock: fast-forward
 to the next action, send it as an Update, repeat, then run on to the scenario's end.
 The timeline is read back from the mail the SMTP server received.
+
+A complaint's workflow may end before the scenario does (withdrawn, or closed and past
+the year it could be reopened): the run goes on for the others, and each later action of
+that complaint is a `rejected` line, or, for what the record store takes after the
+workflow (as the `complaints` command does), a record there.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError
 from workflows.engine import DATA_CONVERTER
 from temporalio.testing import WorkflowEnvironment
 from temporalio.testing._timeskipping import TimeSkippingConfig
@@ -31,10 +37,11 @@ from temporalio.testing._timeskipping import TimeSkippingConfig
 from models.complaint import ComplaintState
 from notifications.mailer import SmtpSettings
 from notifications.sink import MailSink
-from rules.complaint import Refused, london
-from simulation.scenario import ComplaintIn, ComplimentIn, Scenario
+from policies import PolicyError
+from rules.complaint import Refused, london, withdrawn_refusal
+from simulation.scenario import ActionIn, ComplaintIn, ComplimentIn, Scenario
 from simulation.timeline import notification_lines, rejected_line, summary_line
-from store.record_store import RecordStore
+from store.record_store import NotAfterTheWorkflow, RecordStore
 from worker import build_worker
 from workflows.complaint import ComplaintWorkflow
 from workflows.engine import complaint_input
@@ -42,6 +49,16 @@ from workflows.engine import complaint_input
 # The dev server breaks up under hundreds of complaints advancing at once; this many
 # at a time keeps both cores busy.
 CONCURRENT_COMPLAINTS = 100
+
+# What the record store takes itself once a complaint's workflow has ended, with the
+# same checks (the Ombudsman, costs and late forms come when they come), as the
+# `complaints` command's actions of the same names do.
+AFTER_THE_WORKFLOW = {
+    "refer_to_ombudsman": RecordStore.record_ombudsman_referral,
+    "ombudsman_decision": RecordStore.record_ombudsman_decision,
+    "record_cost": RecordStore.record_cost,
+    "submit_learning": RecordStore.record_learning,
+}
 
 
 def temporal_binary() -> str:
@@ -112,30 +129,93 @@ class Simulation:
         )
         offset = timedelta(seconds=await handle.query(ComplaintWorkflow.clock_offset_seconds))
         end = self.scenario.end()
+        final: ComplaintState | None = None  # the state its workflow ended with, once it has
         for act in c.actions:
             moment = act.moment()
             if end is not None and moment >= end:
                 break
-            if not await self._run_until(handle, offset, moment):
-                break  # the complaint's workflow has ended (withdrawn, or closed for good)
-            try:
-                await handle.execute_update(act.do, act.request())
-            except WorkflowUpdateFailedError as failed:
-                reason = getattr(failed.cause, "message", None) or str(failed)
-                result.rejected.append(rejected_line(c.ref, moment, act.do, reason))
-        if end is not None:
-            await self._run_until(handle, offset, end)
-        else:
-            await self.env.fast_forward(handle, None)
-        result.state = await handle.query(ComplaintWorkflow.state)
+            if final is None and await self._run_until(handle, offset, moment):
+                if await self._apply(handle, act, moment, result):
+                    continue
+            # The workflow has ended (withdrawn, or closed for good) before this action;
+            # queries still read a completed workflow's last state.
+            final = final or await handle.query(ComplaintWorkflow.state)
+            refusal = await self._after_the_workflow(final, act, moment)
+            if refusal is not None:
+                result.rejected.append(rejected_line(c.ref, moment, act.do, refusal))
+        if final is None:
+            if end is not None:
+                await self._run_until(handle, offset, end)
+            else:
+                await self._run_to_the_end(handle)
+        result.state = final or await handle.query(ComplaintWorkflow.state)
         return result
+
+    async def _apply(self, handle: WorkflowHandle, act: ActionIn, moment: datetime, result: ComplaintRun) -> bool:
+        """Send the action as an Update (a refusal is a `rejected` line); False if the
+        complaint's workflow had ended and could take nothing."""
+        try:
+            await handle.execute_update(act.do, act.request())
+        except WorkflowUpdateFailedError as failed:
+            reason = getattr(failed.cause, "message", None) or str(failed)
+            result.rejected.append(rejected_line(result.ref, moment, act.do, reason))
+        except RPCError:
+            if not await self._has_ended(handle):
+                raise
+            return False
+        return True
 
     async def _run_until(self, handle: WorkflowHandle, offset: timedelta, moment: datetime) -> bool:
         """Move this complaint's clock to ``moment``; False if its workflow ended first."""
         now = await self.env.get_current_time(handle) + offset
         if moment <= now:
             return True
-        return await self.env.fast_forward(handle, moment - now)
+        try:
+            return await self.env.fast_forward(handle, moment - now)
+        except RPCError:
+            # The server refuses to move the clock of a workflow that has already ended.
+            if await self._has_ended(handle):
+                return False
+            raise
+
+    async def _run_to_the_end(self, handle: WorkflowHandle) -> None:
+        """No `until`: on until the complaint's workflow ends (it may have already)."""
+        try:
+            await self.env.fast_forward(handle, None)
+        except RPCError:
+            if not await self._has_ended(handle):
+                raise
+
+    @staticmethod
+    async def _has_ended(handle: WorkflowHandle) -> bool:
+        """Whether the complaint's workflow ran to its end (a refused call's likely cause)."""
+        try:
+            described = await handle.describe()
+        except RPCError:
+            return False
+        return described.status == WorkflowExecutionStatus.COMPLETED
+
+    async def _after_the_workflow(self, final: ComplaintState, act: ActionIn, moment: datetime) -> str | None:
+        """An action after the complaint's workflow ended: recorded in the record store when
+        it takes such an action itself (None), else why it cannot be done."""
+        record = AFTER_THE_WORKFLOW.get(act.do)
+        if record is not None:
+            try:
+                await asyncio.to_thread(record, self.store, final.ref, act.request(), moment)
+                return None
+            except (Refused, NotAfterTheWorkflow, PolicyError) as refusal:
+                return str(refusal)
+        return ended_refusal(final)
+
+
+def ended_refusal(final: ComplaintState) -> str:
+    """Why nothing more can be done to a complaint whose workflow has ended."""
+    if final.status == "withdrawn":
+        return withdrawn_refusal(final.withdrawn_on)
+    if final.status == "closed":
+        return (f"the complaint closed on {final.closed_on} and the year in which it could be reopened "
+                "is over; nothing more can be done to it")
+    return f"the complaint's workflow has ended ({final.status}); nothing more can be done to it"
 
 
 def record_compliments(store: RecordStore, compliments: list[ComplimentIn]) -> None:
