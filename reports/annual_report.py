@@ -1,8 +1,10 @@
 """`complaints report`: the statutory annual report, written as HTML, CSVs and summary.json.
 
-The sections follow the reference report (shared/reference/): the statutory procedure
+The sections follow the reference council's annual report: the statutory procedure
 in the body, the corporate procedure as an appendix, the Ombudsman's Complaint Handling
-Code where a council uses it, and compliments last.
+Code where a council uses it, and compliments last. Where each procedure goes, and which
+sections it has, is its policy file's ``report`` setting; every procedure the record
+store holds is reported, a procedure whose policy file is gone under its name.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from policies import load_policy
+from policies import Policy, PolicyError, ReportPart, available_policies, load_policy
 from reports import charts
 from reports.figures import (
     CODE,
@@ -76,34 +78,98 @@ class Suppressor:
 # ---------------------------------------------------------------------------------- building
 
 
+@dataclass
+class Procedure:
+    """One procedure of the report: its policy (None when its file is gone), its part and figures."""
+
+    name: str
+    policy: Policy | None
+    part: ReportPart
+    figures: ProcedureFigures
+    note: str = ""                      # why the procedure is counted without its policy
+    extra: list[Table] = field(default_factory=list)    # the Code's refusals and late responses
+
+    @property
+    def title(self) -> str:
+        return self.policy.title if self.policy is not None else f"{self.name} procedure"
+
+
+def _missing_part(name: str) -> ReportPart:
+    # After every procedure whose file says where it goes.
+    return ReportPart(title=f"complaints under the {name} procedure", appendix=True, order=1000, sections="brief")
+
+
+def procedures(records: Records, year: FinancialYear, history: History, as_of: date) -> list[Procedure]:
+    """Every procedure the report shows, in the report's order: those whose policy says to
+    show them every year, and every procedure the store holds complaints (or, this year,
+    refusals) under, its policy file or not."""
+    held = {c.policy for c in records.complaints} | {r.policy for r in records.refusals if r.received in year}
+    files = available_policies()
+    found = []
+    for name in sorted(files | held):
+        try:
+            policy: Policy | None = load_policy(name)
+        except PolicyError as problem:
+            if name not in held:
+                continue                 # a file the council is still writing: nothing to count under it
+            policy, why = None, ("is no longer available" if name not in files else f"cannot be read ({problem})")
+        if policy is None:
+            note = (f"The {name} procedure's policy file {why}: its complaints are counted as the record store "
+                    f"holds them, without the procedure's own timescales.")
+            part = _missing_part(name)
+        elif policy.report.always or name in held:
+            note, part = "", policy.report
+        else:
+            continue
+        fig = procedure_figures(records, policy, year, history, as_of, name=name)
+        found.append(Procedure(name, policy, part, fig, note))
+    found.sort(key=lambda p: (p.part.appendix, p.part.order, p.name))
+    for procedure in found:
+        if procedure.part.sections == "code":
+            procedure.extra = code_tables(records, procedure.figures, as_of)
+    return found
+
+
 def build(store: RecordStore, year: FinancialYear, history: History, as_of: date | None = None,
           suppress_below: int = 0) -> Report:
     as_of = as_of or datetime.now(LONDON).date()
     records = read_records(store, until=year.end)
-    statutory = procedure_figures(records, load_policy(STATUTORY), year, history, as_of)
-    corporate = procedure_figures(records, load_policy(CORPORATE), year, history, as_of)
-    code = procedure_figures(records, load_policy(CODE), year, history, as_of)
+    shown = procedures(records, year, history, as_of)
     hide = Suppressor(suppress_below)
-    parts = [("Children's statutory complaints and representations", _statutory_sections(statutory, hide)),
-             ("Appendix 1: complaints through the corporate procedure", _corporate_sections(corporate, hide))]
-    tables = [*statutory.tables.values(), *corporate.tables.values()]
-    extra = code_tables(records, code, as_of)
-    if code.complaints or extra[0].rows:
-        parts.append(("Appendix 2: the Ombudsman's Complaint Handling Code", _code_sections(code, extra, hide)))
-        tables += [*code.tables.values(), *extra]
+    parts: list[tuple[str, list[Section]]] = []
+    tables: list[Table] = []
+    appendices = 0
+    for procedure in shown:
+        heading = procedure.part.title
+        if procedure.part.appendix:
+            appendices += 1
+            heading = f"Appendix {appendices}: {heading}"
+        sections = SECTIONS[procedure.part.sections](procedure, hide)
+        if procedure.note:
+            sections[0].paragraphs.insert(0, procedure.note)
+        parts.append((heading, sections))
+        tables += [*procedure.figures.tables.values(), *procedure.extra]
     praise = compliments_tables(records, year)
-    parts.append((f"Appendix {len(parts)}: compliments", [Section("Compliments received", tables=praise)]))
+    parts.append((f"Appendix {appendices + 1}: compliments", [Section("Compliments received", tables=praise)]))
     tables += praise
     return Report(year, history.council, datetime.now(LONDON).replace(microsecond=0), suppress_below,
-                  parts, tables, summary(year, statutory, corporate, code, records, refused=len(extra[0].rows)))
+                  parts, tables, summary(year, shown, records, history, as_of))
 
 
-def summary(year: FinancialYear, statutory: ProcedureFigures, corporate: ProcedureFigures,
-            code: ProcedureFigures, records: Records, refused: int) -> dict[str, Any]:
-    """The headline figures for scripts, in the shape the issue gives (exact counts, never suppressed)."""
+def summary(year: FinancialYear, shown: list[Procedure], records: Records, history: History,
+            as_of: date) -> dict[str, Any]:
+    """The headline figures for scripts, in the shape the issue gives (exact counts, never
+    suppressed): the statutory and corporate procedures' always, the Code's when the report
+    has it, and every other procedure's under its policy name."""
+    by_name = {p.name: p for p in shown}
+
+    def figures(name: str) -> ProcedureFigures:
+        if name in by_name:
+            return by_name[name].figures
+        return procedure_figures(records, None, year, history, as_of, name=name)
+
+    statutory, corporate = figures(STATUTORY), figures(CORPORATE)
     st = statutory.facts
-    within, extended = st["timescale_labels"]
-    standing = st["standing"]
     referrals = [r for r in records.referrals if r.policy == STATUTORY and r.referred in year]
     outcomes = {k: st["outcomes"].get(k, 0) for k in ("upheld", "partially_upheld", "not_upheld", "no_response")}
     outcomes.update({k: n for k, n in st["outcomes"].items() if k not in outcomes})
@@ -114,9 +180,7 @@ def summary(year: FinancialYear, statutory: ProcedureFigures, corporate: Procedu
             "final_stage": st["final_stage"],
             "outcomes": outcomes,
             "complainants": st["complainants"],
-            f"stage1_{within}": standing["on_time"],
-            f"stage1_{extended}": standing["extended"],
-            "stage1_late": standing["late"],
+            **_stage1(statutory),
         },
         "corporate": {
             "total": corporate.facts["total"],
@@ -126,12 +190,43 @@ def summary(year: FinancialYear, statutory: ProcedureFigures, corporate: Procedu
                       "remedies_gbp": round(float(sum(r.remedy_gbp or 0 for r in referrals)), 2)},
         "costs_gbp": quarter_costs(records.costs, STATUTORY, year),
     }
-    if code.complaints or refused:
+    if CODE in by_name:
+        code = by_name[CODE]
         found["complaint_handling_code"] = {
-            "total": code.facts["total"],
-            "refused": refused,
-            "stage1_late": code.facts["standing"]["late"],
+            "total": code.figures.facts["total"],
+            "refused": len(code.extra[0].rows) if code.extra else 0,
+            "stage1_late": code.figures.facts["standing"]["late"],
         }
+    for procedure in shown:
+        if procedure.name in (STATUTORY, CORPORATE, CODE):
+            continue
+        facts = procedure.figures.facts
+        mine = [r for r in records.referrals if r.policy == procedure.name and r.referred in year]
+        found[procedure.figures.key] = {
+            "title": procedure.title,
+            "total": facts["total"],
+            "final_stage": facts["final_stage"],
+            "outcomes": facts["outcomes"],
+            "complainants": facts["complainants"],
+            **_stage1(procedure.figures),
+            **({"refused": len(procedure.extra[0].rows)} if procedure.extra else {}),
+            "ombudsman_referrals": len(mine),
+            "costs_gbp": quarter_costs(records.costs, procedure.name, year),
+            **({"note": procedure.note} if procedure.note else {}),
+        }
+    return found
+
+
+def _stage1(fig: ProcedureFigures) -> dict[str, int]:
+    """Stage 1 responses within the timescale, within the extended one, and late."""
+    within, extended = fig.facts["timescale_labels"]
+    standing = fig.facts["standing"]
+    found = {f"stage1_{within}": standing["on_time"]}
+    if extended != within:
+        found[f"stage1_{extended}"] = standing["extended"]
+    else:           # a stage 1 that cannot be extended
+        found[f"stage1_{within}"] += standing["extended"]
+    found["stage1_late"] = standing["late"]
     return found
 
 
@@ -174,6 +269,11 @@ def _learning_chart(fig: ProcedureFigures) -> tuple[str, str]:
         title, _months(fig), [("Complaints", [r[1] for r in table.rows]), ("Forms returned", [r[2] for r in table.rows])]))
 
 
+def _working_days(label: str) -> str:
+    """'within_10' -> '10 working days'; the timescale, when the policy is not known."""
+    return f"{label.removeprefix('within_')} working days" if label.startswith("within_") else "the timescale"
+
+
 def _volume_paragraph(fig: ProcedureFigures, hide: Suppressor, what: str) -> str:
     total, before = fig.facts["total"], fig.facts["previous"].total
     text = f"There were {hide.count(total)} complaints under the {what} in {fig.year.label}"
@@ -183,7 +283,9 @@ def _volume_paragraph(fig: ProcedureFigures, hide: Suppressor, what: str) -> str
     return text + "."
 
 
-def _statutory_sections(fig: ProcedureFigures, hide: Suppressor) -> list[Section]:
+def _full_sections(procedure: Procedure, hide: Suppressor) -> list[Section]:
+    """Every table: the statutory procedure's, the report's main body."""
+    fig = procedure.figures
     t, facts = fig.tables, fig.facts
     total = facts["total"]
     st = facts["standing"]
@@ -192,7 +294,7 @@ def _statutory_sections(fig: ProcedureFigures, hide: Suppressor) -> list[Section
     volume_by_year = t["volumes_by_year"]
     sections = [
         Section("Volume of complaints and representations",
-                [_volume_paragraph(fig, hide, "Children's Complaints and Representations procedure")],
+                [_volume_paragraph(fig, hide, procedure.title)],
                 [("Complaints received each year", charts.data_uri(charts.bar_chart(
                     "Complaints received each year", [r[0] for r in volume_by_year.rows],
                     [("Complaints", [r[1] for r in volume_by_year.rows])]))),
@@ -205,7 +307,8 @@ def _statutory_sections(fig: ProcedureFigures, hide: Suppressor) -> list[Section
                 [t["by_service_area"]]),
         Section("Who has made complaints",
                 [f"{hide.count(facts['advocate'])} of the {hide.count(total)} complaints were made by a child or "
-                 f"young person supported by an advocate."],
+                 f"young person supported by an advocate."
+                 if {"child", "child_with_advocate"} & set(facts["complainants"]) else ""],
                 tables=[t["complainants"]]),
         Section("Reasons for complaints and for escalating",
                 ["A complaint may give several reasons, so the reasons add up to more than the complaints."],
@@ -216,9 +319,9 @@ def _statutory_sections(fig: ProcedureFigures, hide: Suppressor) -> list[Section
                 tables=[t["stages"], t["stage1_resolution"]]),
         Section("Outcomes", ["The investigating officer's finding at stage 1."], tables=[t["outcomes"]]),
         Section("How quickly we responded",
-                [f"Answered within the timescale ({within.removeprefix('within_')} working days): "
+                [f"Answered within the timescale ({_working_days(within)}): "
                  f"{_complaints(hide.count(st['on_time']))}. Extended and answered within "
-                 f"{extended.removeprefix('within_')} working days: {hide.count(st['extended'])}. "
+                 f"{_working_days(extended)}: {hide.count(st['extended'])}. "
                  f"Answered late or not at all: {hide.count(st['late'])}, {_pct(share(st['late'], total))} of "
                  f"complaints, against {_pct(before.out_of_timescale_pct)} in {fig.year.previous().label}.",
                  f"Still open at stage 2 at the year's end: {_complaints(hide.count(facts['still_open_at_stage2']))}."],
@@ -241,37 +344,46 @@ def _statutory_sections(fig: ProcedureFigures, hide: Suppressor) -> list[Section
     return sections
 
 
-def _corporate_sections(fig: ProcedureFigures, hide: Suppressor) -> list[Section]:
+def _brief_sections(procedure: Procedure, hide: Suppressor) -> list[Section]:
+    """Volumes, reasons, timeliness and learning: the corporate procedure's appendix."""
+    fig = procedure.figures
     t, facts = fig.tables, fig.facts
     st = facts["standing"]
     within, extended = facts["timescale_labels"]
     beyond = st["late"] + st["extended"]
     before = facts["previous"]
     return [
-        Section("Number of complaints", [_volume_paragraph(fig, hide, "Corporate Complaints Policy")],
-                [_by_month_chart(fig, "Corporate complaints by month, against the previous year")],
+        Section("Number of complaints", [_volume_paragraph(fig, hide, procedure.title)],
+                [_by_month_chart(fig, "Complaints received by month, against the previous year")],
                 [t["volumes_by_year"], t["by_month"], t["by_service_area"], t["complainants"]]),
         Section("Reasons for complaints", [], tables=[t["reasons"], t["outcomes"], t["stages"]]),
         Section("Time taken to respond",
-                [f"Out of {hide.count(facts['total'])} complaints, {hide.count(beyond)} were answered later than the "
-                 f"{within.removeprefix('within_')} working days ({_pct(share(beyond, facts['total']))}), against "
+                [f"Out of {hide.count(facts['total'])} complaints, {hide.count(beyond)} were answered later than "
+                 f"{_working_days(within)} ({_pct(share(beyond, facts['total']))}), against "
                  f"{_pct(before.out_of_timescale_pct)} in {fig.year.previous().label}."],
                 [_late_chart(fig)],
                 [t["timeliness"], t["late_by_month"], t["later_stages"]]),
-        Section("Learning from corporate complaints", [], [_learning_chart(fig)], [t["learning"], t["lessons"]]),
+        Section("Learning from complaints", [], [_learning_chart(fig)], [t["learning"], t["lessons"]]),
     ]
 
 
-def _code_sections(fig: ProcedureFigures, extra: list[Table], hide: Suppressor) -> list[Section]:
+def _code_sections(procedure: Procedure, hide: Suppressor) -> list[Section]:
+    """The Complaint Handling Code's: complaints refused and why, responses beyond its timescales."""
+    fig, extra = procedure.figures, procedure.extra
     t = fig.tables
     return [
         Section("Complaints under the Code",
-                [f"{hide.count(fig.facts['total'])} complaints were handled under the Code in {fig.year.label}."],
+                [f"{hide.count(fig.facts['total'])} complaints were handled under the {procedure.title} "
+                 f"in {fig.year.label}."],
                 tables=[t["stages"], t["outcomes"], t["timeliness"], t["later_stages"]]),
         Section("Complaints refused, and why", [], tables=[extra[0]]),
         Section("Findings of non-compliance",
                 ["Responses given after the Code's timescales, or not given."], tables=[extra[1]]),
     ]
+
+
+# Which sections a part has, by its policy's report setting.
+SECTIONS = {"full": _full_sections, "brief": _brief_sections, "code": _code_sections}
 
 
 # ---------------------------------------------------------------------------------- writing

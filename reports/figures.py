@@ -17,8 +17,19 @@ from reports.records import ComplaintFacts, CostFacts, Records, Referral, StageF
 from reports.year import QUARTERS, FinancialYear
 
 STATUTORY, CORPORATE, CODE = "children-statutory", "corporate", "complaint-handling-code"
-# The key of each procedure in summary.json, the CSV file names and the history file.
+# The key of each built-in procedure in summary.json, the CSV file names and the history
+# file (scripts rely on them). Any other procedure goes by its policy name.
 PROCEDURE_KEYS = {STATUTORY: "statutory", CORPORATE: "corporate", CODE: "code"}
+# Keys a procedure's own name must not take: the built-ins' and summary.json's own.
+_TAKEN_KEYS = {*PROCEDURE_KEYS.values(), "year", "ombudsman", "costs_gbp", "complaint_handling_code", "compliments"}
+
+
+def procedure_key(name: str) -> str:
+    """The procedure's key in summary.json and its CSV files' names: its policy name, but
+    for the three built-ins (and a name that would stand for something else)."""
+    if name in PROCEDURE_KEYS:
+        return PROCEDURE_KEYS[name]
+    return f"{name}-procedure" if name in _TAKEN_KEYS else name
 
 COMPLAINANT_GROUPS = {
     "child": "child", "child_with_advocate": "child_with_advocate",
@@ -158,7 +169,10 @@ class ProcedureFigures:
 
 
 def timescale_labels(policy) -> tuple[str, str]:
-    """('within_10', 'within_20') for the statutory procedure, from the policy's own clock."""
+    """('within_10', 'within_20') for the statutory procedure, from the policy's own clock;
+    ('on_time', 'extended') when the policy is not known."""
+    if policy is None:
+        return ON_TIME, EXTENDED
     first = policy.stage(1)
     return f"within_{first.working_days}", f"within_{first.max_working_days or first.working_days}"
 
@@ -209,12 +223,19 @@ STAGE_NAMES = {1: "resolved at stage 1", 2: "progressed to stage 2", 3: "progres
 
 
 def procedure_figures(records: Records, policy, year: FinancialYear, history: History,
-                      as_of: date) -> ProcedureFigures:
-    """Every table of one procedure's section of the report."""
-    key = PROCEDURE_KEYS.get(policy.name, policy.name)
-    everyone = [c for c in records.complaints if c.policy == policy.name and c.stages]
+                      as_of: date, name: str | None = None) -> ProcedureFigures:
+    """Every table of one procedure's section of the report.
+
+    ``policy`` is None for a procedure whose policy file is no longer available (``name``
+    says which): its complaints are counted as the store holds them, up to the furthest
+    stage any reached, without the procedure's timescales.
+    """
+    name = policy.name if policy is not None else name
+    key = procedure_key(name)
+    everyone = [c for c in records.complaints if c.policy == name and c.stages]
     mine = [c for c in everyone if c.received in year]
-    fig = ProcedureFigures(policy.name, key, year, mine)
+    fig = ProcedureFigures(name, key, year, mine)
+    last_stage = policy.last_stage if policy is not None else max(map(final_stage, everyone), default=1)
     this = year_figures(everyone, year, as_of)
     before = figures_for_year(everyone, history, year.previous(), key, as_of)
     total = len(mine)
@@ -244,7 +265,7 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
     stages = Counter(final_stage(c) for c in mine)
     fig.add(Table(f"{key}_stages", "How far complaints went", ["final_stage", "description", "complaints", "share_pct"],
                   [[n, STAGE_NAMES.get(n, f"stage {n}"), stages[n], share(stages[n], total)]
-                   for n in range(1, policy.last_stage + 1)], counts=(2,)))
+                   for n in range(1, last_stage + 1)], counts=(2,)))
     fig.add(Table(f"{key}_stage1_resolution", "Share resolved at stage 1, against the previous year",
                   ["year", "resolved_at_stage1_pct", "source"],
                   [[year.previous().label, before.resolved_at_stage1_pct, before.source],
@@ -275,19 +296,19 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
                    for i, m in enumerate(months)], counts=(1, 2)))
 
     later = []
-    for number in range(2, policy.last_stage + 1):
+    for number in range(2, last_stage + 1):
         reached = [(c, c.stage(number)) for c in mine if c.stage(number)]
         counts = Counter(standing(c, s, as_of) for c, s in reached)
         later.append([number, len(reached), *(counts[k] for k in STANDING_ORDER)])
     fig.add(Table(f"{key}_later_stages", "Stages 2 and 3 against their timescales",
                   ["stage", "reached", *STANDING_ORDER], later, counts=tuple(range(1, 2 + len(STANDING_ORDER)))))
     still_open = sum(open_at_stage2(c, year.end) for c in everyone)
-    if policy.last_stage >= 2:
+    if last_stage >= 2:
         fig.add(Table(f"{key}_open_at_year_end", f"Complaints still open at stage 2 on {year.end:%-d %B %Y}",
                       ["stage", "complaints"], [[2, still_open]], counts=(1,)))
 
-    fig.add(_ombudsman(key, records.referrals, policy.name, year))
-    fig.add(_ombudsman_by_year(key, records.referrals, policy.name, history, year))
+    fig.add(_ombudsman(key, records.referrals, name, year))
+    fig.add(_ombudsman_by_year(key, records.referrals, name, history, year))
     forms = Counter(FinancialYear.month_of(c.received) for c in mine
                     if any(s.learning_submitted for s in c.stages))
     fig.add(Table(f"{key}_learning", "Lessons-learnt forms returned, against complaints received",
@@ -296,13 +317,13 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
     fig.add(Table(f"{key}_lessons", "Lessons learnt", ["ref", "stage", "service_area", "lesson"],
                   [[c.ref, s.stage, c.service_area or "", s.learning_text] for c in mine for s in c.stages
                    if s.learning_submitted and s.learning_text]))
-    fig.add(_costs(key, records.costs, policy.name, year, history))
+    fig.add(_costs(key, records.costs, name, year, history))
 
     fig.facts = {
         "total": total,
         "previous": before,
         "this": this,
-        "final_stage": {str(n): stages[n] for n in range(1, policy.last_stage + 1)},
+        "final_stage": {str(n): stages[n] for n in range(1, last_stage + 1)},
         "outcomes": dict(_ordered(outcomes, OUTCOME_ORDER)),
         "complainants": dict(_ordered(groups, GROUP_ORDER)),
         "advocate": groups["child_with_advocate"],

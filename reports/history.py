@@ -74,7 +74,8 @@ class HistoryYear(_Strict):
         return value
 
     def procedure(self, key: str) -> ProcedureYear | None:
-        return getattr(self, key, None)
+        """The published totals of the statutory or the corporate procedure; none for another."""
+        return getattr(self, key) if key in ("statutory", "corporate") else None
 
 
 class History(BaseModel):
