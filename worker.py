@@ -15,7 +15,8 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.bank_holidays import bank_holidays_for
-from activities.record_and_notify import ComplaintActivities
+from activities.record import ComplaintActivities
+from notifications.delivery import Delivery
 from notifications.mailer import SmtpSettings
 from store.record_store import RecordStore, database_url
 from workflows.complaint import ComplaintWorkflow
@@ -31,28 +32,34 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 
 
 class ComplaintWorker(Worker):
-    """The worker, closing its activities' mail connections when it stops."""
+    """The worker, with delivery of the outbox's letters running beside it."""
 
-    def __init__(self, client: Client, activities: ComplaintActivities, **options) -> None:
-        super().__init__(client, activities=[activities.record_and_notify, bank_holidays_for], **options)
-        self._complaint_activities = activities
+    def __init__(self, client: Client, store: RecordStore, smtp: SmtpSettings, **options) -> None:
+        self.delivery = Delivery(store, smtp)
+        activities = ComplaintActivities(store, recorded=self.delivery.recorded)
+        super().__init__(
+            client, activities=[activities.record, activities.record_and_notify, bank_holidays_for], **options
+        )
 
     # `async with worker` runs this too.
     async def run(self) -> None:
+        delivering = asyncio.create_task(self.delivery.run(), name="delivery")
         try:
             await super().run()
         finally:
-            await self._complaint_activities.close()
+            delivering.cancel()
+            await asyncio.gather(delivering, return_exceptions=True)
+            await self.delivery.close()
 
 
 def build_worker(client: Client, store: RecordStore, smtp: SmtpSettings, task_queue: str, **options) -> Worker:
     return ComplaintWorker(
         client,
-        ComplaintActivities(store, smtp),
+        store,
+        smtp,
         task_queue=task_queue,
-        workflows=[ComplaintWorkflow],
         workflow_runner=workflow_runner(),
-        **options,
+        **{"workflows": [ComplaintWorkflow], **options},
     )
 
 

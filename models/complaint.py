@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
 COMPLAINANT_TYPES = (
     "child", "child_with_advocate", "parent", "family_member", "foster_carer",
@@ -23,6 +24,40 @@ COST_ITEMS = ("investigator", "independent_person", "panel", "other")
 # Who a notification is for, besides an officer id.
 COMPLAINANT = "complainant"
 COMPLAINTS_TEAM = "complaints_team"
+
+
+
+class NoticeKind(StrEnum):
+    """Every letter and notice the rules can send (docs/procedures.md, section 4).
+
+    Each has a subject and templates (notifications/render.py, notifications/templates/);
+    the tests render every kind for every procedure and complainant, so a kind added here
+    without its templates fails there, not in a complainant's letter.
+    """
+
+    ACKNOWLEDGEMENT = "acknowledgement"
+    UNASSIGNED_ALERT = "unassigned_alert"
+    ASSIGNMENT = "assignment"
+    HANDOVER = "handover"
+    REASSIGNMENT_NOTICE = "reassignment_notice"
+    DUE_SOON = "due_soon"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    DELAY_LETTER = "delay_letter"
+    EXTENSION_LETTER = "extension_letter"
+    SUSPENSION_LETTER = "suspension_letter"
+    RESUMPTION_LETTER = "resumption_letter"
+    DISCONTINUATION_LETTER = "discontinuation_letter"
+    RESPONSE_ISSUED = "response_issued"
+    STAGE2_ACKNOWLEDGEMENT = "stage2_acknowledgement"
+    STAGE3_ACKNOWLEDGEMENT = "stage3_acknowledgement"
+    INDEPENDENT_PERSON_LETTER = "independent_person_letter"
+    PANEL_HELD_LETTER = "panel_held_letter"
+    PANEL_REPORT_LETTER = "panel_report_letter"
+    LEARNING_REMINDER = "learning_reminder"
+    WITHDRAWAL_CONFIRMATION = "withdrawal_confirmation"
+
 
 # Stage 3's three clocks, in the order they run.
 PANEL_MEETING, PANEL_REPORT, FINAL_RESPONSE = "panel_meeting", "panel_report", "final_response"
@@ -193,7 +228,7 @@ class Notice:
     key: str
     ref: str
     stage: int
-    kind: str
+    kind: NoticeKind
     to: str                 # an officer id, COMPLAINANT or COMPLAINTS_TEAM
     to_name: str
     to_email: str

@@ -32,11 +32,20 @@ log = logging.getLogger(__name__)
 
 LONDON = ZoneInfo("Europe/London")
 MESSAGE_ID_DOMAIN = "complaints.local"
-SEND_TIMEOUT_SECONDS = 30.0
+# A council's relay may be slow (virus scanning, say): wait a minute for each answer.
+SEND_TIMEOUT_SECONDS = 60.0
 
 
 class MailNotSent(RuntimeError):
-    """The SMTP server could not be reached, or it refused the message."""
+    """The SMTP server could not be reached, or it refused the message.
+
+    ``permanent``: trying again cannot help (the server refused it for good with a 5xx,
+    or the message cannot be put in SMTP's terms at all); otherwise it may go later.
+    """
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,8 @@ class SmtpSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SmtpSettings:
         """Read ``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_FROM``, ``SMTP_USERNAME``,
-        ``SMTP_PASSWORD`` and ``SMTP_STARTTLS``. The defaults suit the local mail
+        ``SMTP_PASSWORD``, ``SMTP_STARTTLS`` and ``SMTP_TIMEOUT`` (seconds to wait for each
+        answer). The defaults suit the local mail
         sink that ``make up`` starts."""
         env = os.environ if environ is None else environ
         port_text = env.get("SMTP_PORT") or "8025"
@@ -67,7 +77,20 @@ class SmtpSettings:
             username=env.get("SMTP_USERNAME") or None,
             password=env.get("SMTP_PASSWORD") or None,
             starttls=(env.get("SMTP_STARTTLS") or "").strip().lower() in ("1", "true", "yes", "on"),
+            timeout=_seconds(env.get("SMTP_TIMEOUT"), SEND_TIMEOUT_SECONDS),
         )
+
+
+def _seconds(text: str | None, default: float) -> float:
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"SMTP_TIMEOUT must be a number of seconds, not {text!r}") from None
+    if not 1 <= value <= 600:
+        raise ValueError(f"SMTP_TIMEOUT must be between 1 and 600 seconds, not {text!r}")
+    return value
 
 
 def message_id_for(ref: str, key: str, domain: str = MESSAGE_ID_DOMAIN) -> str:
@@ -130,14 +153,28 @@ def _without_addresses(text: str) -> str:
     return _ADDRESS.sub("<address>", text)
 
 
-_FAILURES = (aiosmtplib.SMTPException, OSError, TimeoutError)
+_FAILURES = (aiosmtplib.SMTPException, OSError, TimeoutError, UnicodeError, ValueError)
+
+
+def _refused_for_good(exc: Exception) -> bool:
+    """A 5xx from the server, for every recipient or for the message; or a message that
+    cannot be said in SMTP (an address with characters the server does not take)."""
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(r.code >= 500 for r in exc.recipients)
+    if isinstance(exc, (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError,
+                        aiosmtplib.SMTPTimeoutError)):
+        return False
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return exc.code >= 500
+    return isinstance(exc, (UnicodeError, ValueError))
 
 
 def _not_sent(what: str, settings: SmtpSettings, exc: Exception) -> MailNotSent:
     detail = _without_addresses(str(exc)) or "no detail"
     return MailNotSent(
         f"could not send {what} through the SMTP server at {settings.host}:{settings.port}: "
-        f"{type(exc).__name__}: {detail}"
+        f"{type(exc).__name__}: {detail}",
+        permanent=_refused_for_good(exc),
     )
 
 

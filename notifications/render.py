@@ -16,38 +16,38 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from models.complaint import COMPLAINANT, COMPLAINTS_TEAM, Notice
+from models.complaint import COMPLAINANT, COMPLAINTS_TEAM, Notice, NoticeKind
 
 TEMPLATES = Path(__file__).parent / "templates"
 WIDTH = 72
 
 # Every kind in procedures.md section 4, with its subject line. The subject names the
 # reference (so replies and mail filters find the complaint) and never a person.
-SUBJECTS: dict[str, str] = {
-    "acknowledgement": "Your complaint {ref}: we have received it",
-    "unassigned_alert": "Complaint {ref} has no investigating officer yet",
-    "assignment": "Complaint {ref} is assigned to you: response due {due}",
-    "handover": "Complaint {ref} has been handed over to you: response due {due}",
-    "reassignment_notice": "Complaint {ref} has been passed to another officer",
-    "due_soon": "Complaint {ref}: response due {due}",
-    "due_today": "Complaint {ref}: response due today",
-    "overdue": "Complaint {ref} is overdue: response was due {due}",
-    "escalation": "Escalation level {level}: complaint {ref} is overdue",
-    "delay_letter": "Your complaint {ref}: our response is late",
-    "extension_letter": "Your complaint {ref}: we need more time to respond",
-    "suspension_letter": "Your complaint {ref}: we have paused it",
-    "resumption_letter": "Your complaint {ref}: we have restarted it",
-    "discontinuation_letter": "Your complaint {ref}: we have stopped looking at it for now",
-    "response_issued": "Your complaint {ref}: our {stage_name} response",
-    "stage2_acknowledgement": "Your complaint {ref}: we have received your request for stage 2",
-    "stage3_acknowledgement": "Your complaint {ref}: we have received your request for a review panel",
-    "independent_person_letter": "Your complaint {ref}: an independent person has been appointed",
-    "panel_held_letter": "Your complaint {ref}: the review panel has met",
-    "panel_report_letter": "Your complaint {ref}: we have the review panel's recommendations",
-    "learning_reminder": "Complaint {ref}: please send the lessons-learnt form",
-    "withdrawal_confirmation": "Your complaint {ref}: withdrawn, as you asked",
+SUBJECTS: dict[NoticeKind, str] = {
+    NoticeKind.ACKNOWLEDGEMENT: "Your complaint {ref}: we have received it",
+    NoticeKind.UNASSIGNED_ALERT: "Complaint {ref} has no investigating officer yet",
+    NoticeKind.ASSIGNMENT: "Complaint {ref} is assigned to you: response due {due}",
+    NoticeKind.HANDOVER: "Complaint {ref} has been handed over to you: response due {due}",
+    NoticeKind.REASSIGNMENT_NOTICE: "Complaint {ref} has been passed to another officer",
+    NoticeKind.DUE_SOON: "Complaint {ref}: response due {due}",
+    NoticeKind.DUE_TODAY: "Complaint {ref}: response due today",
+    NoticeKind.OVERDUE: "Complaint {ref} is overdue: response was due {due}",
+    NoticeKind.ESCALATION: "Escalation level {level}: complaint {ref} is overdue",
+    NoticeKind.DELAY_LETTER: "Your complaint {ref}: our response is late",
+    NoticeKind.EXTENSION_LETTER: "Your complaint {ref}: we need more time to respond",
+    NoticeKind.SUSPENSION_LETTER: "Your complaint {ref}: we have paused it",
+    NoticeKind.RESUMPTION_LETTER: "Your complaint {ref}: we have restarted it",
+    NoticeKind.DISCONTINUATION_LETTER: "Your complaint {ref}: we have stopped looking at it for now",
+    NoticeKind.RESPONSE_ISSUED: "Your complaint {ref}: our {stage_name} response",
+    NoticeKind.STAGE2_ACKNOWLEDGEMENT: "Your complaint {ref}: we have received your request for stage 2",
+    NoticeKind.STAGE3_ACKNOWLEDGEMENT: "Your complaint {ref}: we have received your request for a review panel",
+    NoticeKind.INDEPENDENT_PERSON_LETTER: "Your complaint {ref}: an independent person has been appointed",
+    NoticeKind.PANEL_HELD_LETTER: "Your complaint {ref}: the review panel has met",
+    NoticeKind.PANEL_REPORT_LETTER: "Your complaint {ref}: we have the review panel's recommendations",
+    NoticeKind.LEARNING_REMINDER: "Complaint {ref}: please send the lessons-learnt form",
+    NoticeKind.WITHDRAWAL_CONFIRMATION: "Your complaint {ref}: withdrawn, as you asked",
 }
-KINDS: tuple[str, ...] = tuple(SUBJECTS)
+KINDS: tuple[NoticeKind, ...] = tuple(NoticeKind)
 
 CHILD_TYPES = ("child", "child_with_advocate")
 

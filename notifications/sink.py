@@ -17,6 +17,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage, Message
@@ -59,15 +60,19 @@ class _Keeper:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
         self._sink._keep(raw, session.peer)
+        if self._sink.on_accepting is not None:
+            # Failure tests: the message is the server's now, its 250 not yet sent.
+            await asyncio.to_thread(self._sink.on_accepting)
         return "250 Message accepted for delivery"
 
 
 class MailSink:
     def __init__(
         self, host: str = "127.0.0.1", port: int = 0, save_dir: Path | str | None = None,
-        pause_before_accepting: float = 0.0,
+        pause_before_accepting: float = 0.0, on_accepting: Callable[[], None] | None = None,
     ):
         self.pause_before_accepting = pause_before_accepting
+        self.on_accepting = on_accepting
         self.host = host
         self.port = port
         self.save_dir = Path(save_dir) if save_dir is not None else None

@@ -25,6 +25,7 @@ from models.complaint import (
     ComplaintState,
     HistoryEntry,
     Notice,
+    NoticeKind,
     Officer,
     SentNotice,
     StageRecord,
@@ -235,7 +236,7 @@ class Complaint:
                 **extra,
             }
             notice = Notice(
-                key=key, ref=self.state.ref, stage=stage.stage, kind=kind, to=to,
+                key=key, ref=self.state.ref, stage=stage.stage, kind=NoticeKind(kind), to=to,
                 to_name=name, to_email=email, at=london(at), due=stage.due, details=details,
             )
             notices.append(notice)

@@ -218,6 +218,15 @@ def ended_refusal(final: ComplaintState) -> str:
     return f"the complaint's workflow has ended ({final.status}); nothing more can be done to it"
 
 
+async def all_letters_delivered(store: RecordStore, timeout: float = 120.0) -> None:
+    """Wait until the outbox holds no letter still to send (a failed one is not waited for)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while await asyncio.to_thread(store.undelivered):
+        if asyncio.get_running_loop().time() > deadline:
+            raise RuntimeError("letters were still waiting to be delivered when the simulation ended")
+        await asyncio.sleep(0.05)
+
+
 def record_compliments(store: RecordStore, compliments: list[ComplimentIn]) -> None:
     """Each of the scenario's compliments, once: a run again on a kept database adds
     only what the store does not already hold."""
@@ -264,6 +273,9 @@ async def simulate(
                     async with build_worker(env.client, store, smtp, task_queue):
                         sim = Simulation(env, scenario, task_queue, store)
                         runs = await asyncio.gather(*(sim.run_complaint(c) for c in scenario.complaints))
+                        # Delivery sends from the outbox on its own: the timeline is
+                        # read from what arrived, so wait for the last letter.
+                        await all_letters_delivered(store)
                         if histories is not None:
                             await save_histories(env, runs, histories)
                 messages = sink.headers()

@@ -29,3 +29,9 @@ class OutboxMail:
     text_body: str
     html_body: str
     message_id: str
+    # The notice as JSON, to write the letter again (a template mended after it failed).
+    notice: str | None = None
+    # Why it cannot go, when it could not be written at all (delivery never tries it).
+    failure: str | None = None
+    # Tries that failed for now (delivery waits longer after each).
+    attempts: int = 0

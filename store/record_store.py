@@ -17,7 +17,7 @@ from typing import Any
 
 import functools
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import actions as a
@@ -37,6 +37,7 @@ from rules.complaint import (
     withdrawn_refusal,
 )
 from store import snapshot
+from store.migrate import add_missing_columns
 from store.engine import database_url, dispose_engine, engine_for, normalise_url
 from store.outbox import OutboxMail
 from store.schema import (
@@ -89,7 +90,17 @@ _UNSENT_OF = select(outbox).where(outbox.c.ref == bindparam("ref"),
 _MARK_SENT = (update(outbox)
               .where(outbox.c.ref == bindparam("of_ref"), outbox.c.key == bindparam("of_key"),
                      outbox.c.sent_at.is_(None))
-              .values(sent_at=bindparam("at")))
+              .values(sent_at=bindparam("at"), claimed_until=None, last_error=None))
+# Mail delivery may take now: not sent, not failed, its time to try come, nobody holding it.
+_DELIVERABLE = (outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None),
+                or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= bindparam("now")),
+                or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < bindparam("now")))
+_DUE_MAIL = (select(outbox.c.ref, outbox.c.key).where(*_DELIVERABLE)
+             .order_by(outbox.c.created_at, outbox.c.ref, outbox.c.event_at, outbox.c.key)
+             .limit(bindparam("limit")))
+_CLAIM = (update(outbox)
+          .where(outbox.c.ref == bindparam("of_ref"), outbox.c.key == bindparam("of_key"), *_DELIVERABLE)
+          .values(claimed_until=bindparam("until")))
 _DELETE_CHILDREN = {table.name: delete(table).where(table.c.ref == bindparam("ref")) for table, _ in CHILD_TABLES}
 
 
@@ -147,8 +158,9 @@ class RecordStore:
         self.engine = engine_for(self.url)
 
     def create_schema(self) -> None:
-        """Create any missing table; safe to run on every start."""
+        """Create any missing table, and add any missing column; safe to run on every start."""
         metadata.create_all(self.engine)
+        add_missing_columns(self.engine)
 
     def close(self) -> None:
         dispose_engine(self.url)
@@ -227,6 +239,64 @@ class RecordStore:
         """Record delivery; the first delivery time stands if the step runs twice."""
         with self.engine.begin() as conn:
             conn.execute(_MARK_SENT, {"of_ref": ref, "of_key": key, "at": at})
+
+    # -- delivery (notifications.delivery) -----------------------------------------
+
+    def claim_mail(self, now: datetime, hold_until: datetime, limit: int = 20) -> list[OutboxMail]:
+        """Take up to ``limit`` letters due to be sent, oldest first, holding each until
+        ``hold_until`` so no other delivery sends it meanwhile."""
+        with self.engine.begin() as conn:
+            due = conn.execute(_DUE_MAIL, {"now": now, "limit": limit}).all()
+            taken = [(ref, key) for ref, key in due
+                     if conn.execute(_CLAIM, {"of_ref": ref, "of_key": key, "now": now, "until": hold_until}).rowcount]
+            if not taken:
+                return []
+            rows = conn.execute(select(outbox).where(tuple_(outbox.c.ref, outbox.c.key).in_(taken))).all()
+        by_key = {(row.ref, row.key): snapshot.mail_from_row(row) for row in rows}
+        return [by_key[t] for t in taken]
+
+    def postpone(self, ref: str, key: str, until: datetime, error: str) -> None:
+        """A try that failed for now (the server down, busy, or slow): try again at ``until``."""
+        with self.engine.begin() as conn:
+            conn.execute(update(outbox).where(outbox.c.ref == ref, outbox.c.key == key, outbox.c.sent_at.is_(None))
+                         .values(attempts=outbox.c.attempts + 1, next_attempt_at=until, last_error=error,
+                                 claimed_until=None))
+
+    def mark_failed(self, ref: str, key: str, at: datetime, reason: str) -> None:
+        """A letter that cannot go (refused for good): kept, with why, and not tried again."""
+        with self.engine.begin() as conn:
+            conn.execute(update(outbox).where(outbox.c.ref == ref, outbox.c.key == key, outbox.c.sent_at.is_(None))
+                         .values(attempts=outbox.c.attempts + 1, failed_at=at, failure=reason, claimed_until=None))
+
+    def failed_mail(self, ref: str) -> list[OutboxMail]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(outbox).where(outbox.c.ref == ref, outbox.c.sent_at.is_(None),
+                                                     outbox.c.failed_at.is_not(None))
+                                .order_by(outbox.c.event_at, outbox.c.key)).all()
+        return [snapshot.mail_from_row(row) for row in rows]
+
+    def requeue(self, mail: OutboxMail) -> bool:
+        """A failed letter to be tried again, written afresh (its template mended); False
+        if it is no longer failed. A letter still unwritable stays failed, with the new reason."""
+        values = dict(subject=mail.subject, text_body=mail.text_body, html_body=mail.html_body,
+                      attempts=0, next_attempt_at=None, last_error=None, claimed_until=None,
+                      failed_at=_now() if mail.failure else None, failure=mail.failure)
+        with self.engine.begin() as conn:
+            return bool(conn.execute(update(outbox).where(
+                outbox.c.ref == mail.ref, outbox.c.key == mail.key, outbox.c.sent_at.is_(None),
+                outbox.c.failed_at.is_not(None)).values(**values)).rowcount)
+
+    def next_delivery_at(self) -> datetime | None:
+        """When the earliest letter waiting for another try is due (None: none waits)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.min(outbox.c.next_attempt_at)).where(
+                outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))).scalar()
+
+    def undelivered(self) -> int:
+        """How many letters are neither sent nor failed."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(outbox).where(
+                outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))).scalar_one()
 
     def add_compliment(self, received: date, team: str, officer: str | None, text: str) -> None:
         with self.engine.begin() as conn:

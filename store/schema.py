@@ -216,8 +216,22 @@ class OutboxRow(Base):
     html_body: Mapped[str] = mapped_column(Text)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Indexed: the delivery step looks for unsent mail across all complaints.
+    # Indexed: delivery looks for unsent mail across all complaints.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Delivery's own bookkeeping (notifications.delivery): tries so far, when to try
+    # again, the last error, and who holds the mail while sending it (a lease, so a
+    # delivery that died mid-send lets go by itself).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A letter that cannot go (it could not be written, or the server refused it for
+    # good): when, and why. It is not tried again until someone asks (`retry-letters`).
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failure: Mapped[str | None] = mapped_column(Text)
+    # The notice itself (JSON), so a letter that could not be written can be written
+    # again once its template is mended.
+    notice: Mapped[str | None] = mapped_column(Text)
 
 
 class ComplimentRow(Base):

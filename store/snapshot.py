@@ -95,7 +95,9 @@ def cost_rows(state: ComplaintState) -> list[Row]:
 
 
 def outbox_row(mail: OutboxMail, now: datetime) -> Row:
-    return {**asdict(mail), "created_at": now, "sent_at": None}
+    # A letter that could not be written is stored failed: delivery leaves it alone.
+    failed_at = now if mail.failure else None
+    return {**asdict(mail), "created_at": now, "sent_at": None, "failed_at": failed_at, "attempts": 0}
 
 
 def mail_from_row(row: Any) -> OutboxMail:
@@ -103,5 +105,5 @@ def mail_from_row(row: Any) -> OutboxMail:
         ref=row.ref, key=row.key, stage=row.stage, kind=row.kind, recipient=row.recipient,
         to_name=row.to_name, to_email=row.to_email, event_at=row.event_at, due=row.due,
         subject=row.subject, text_body=row.text_body, html_body=row.html_body,
-        message_id=row.message_id,
+        message_id=row.message_id, notice=row.notice, failure=row.failure, attempts=row.attempts or 0,
     )

@@ -110,7 +110,7 @@ def test_complaint_handling_code_has_10_to_20_and_20_to_40_and_refuses_suspensio
     assert policy.stage(1).extra_working_days == 10  # "no more than 10 working days"
     assert (policy.stage(2).working_days, policy.stage(2).max_working_days) == (20, 40)
     assert not policy.suspension_allowed  # the Code: complaints should not be paused
-    assert policy.stage(2).officer_must_differ_from_previous_stage
+    assert policy.stage(2).officer_new_to_the_complaint  # handled by someone other than the stage 1 officer
 
 
 def test_asking_for_a_stage_the_procedure_does_not_have_says_so():

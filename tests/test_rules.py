@@ -955,7 +955,8 @@ def test_the_complaint_handling_code_does_not_discontinue():
 
 def test_an_independent_person_is_appointed_at_statutory_stage_2_only():
     reason = refused(assigned(), "appoint_independent_person", a.AppointIndependentPerson("I Person"), "2024-04-02")
-    assert "stage 2 of the children's statutory procedure" in reason
+    assert reason == ("stage 1 (Local resolution) of the children-statutory procedure has no independent person; "
+                      "one is appointed at stage 2")
 
 
 # -- after the council: the Ombudsman, and what stages 2 and 3 cost ---------------------------------

@@ -24,6 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 from models.actions import Assign, Extend, Registration, Respond, Resume, Suspend, Withdraw
 from models.complaint import Complainant, Officer
 from rules.complaint import LONDON
+from simulation.runner import all_letters_delivered
 from worker import build_worker
 from workflows.complaint import ComplaintWorkflow
 from workflows.engine import complaint_input
@@ -74,8 +75,10 @@ async def register(env, task_queue, policy="children-statutory", type_="parent")
     return await env.client.start_workflow(ComplaintWorkflow.run, inp, id=ref, task_queue=task_queue)
 
 
-def sent(mail_sink, ref):
-    """(kind, recipient, moment) of each mail the SMTP server received for the complaint, in time order."""
+async def sent(mail_sink, ref, store):
+    """(kind, recipient, moment) of each mail the SMTP server received for the complaint, in time order,
+    once delivery has sent everything the record store holds."""
+    await all_letters_delivered(store)
     return sorted([
         (m["X-Notification-Kind"], m["X-Notification-Recipient"], datetime.fromisoformat(m["X-Notification-At"]))
         for m in mail_sink.messages
@@ -96,14 +99,14 @@ async def test_registration_acknowledges_and_records(worker, task_queue, mail_si
     assert await asyncio.to_thread(mail_sink.wait_for, 1)
     state = await handle.query(ComplaintWorkflow.state)
     assert state.status == "open" and state.current.due.isoformat() == "2026-03-16"
-    assert [k for k, _, _ in sent(mail_sink, handle.id)] == ["acknowledgement"]
+    assert [k for k, _, _ in (await sent(mail_sink, handle.id, store))] == ["acknowledgement"]
     ack = next(m for m in mail_sink.messages if m["X-Complaint-Ref"] == handle.id)
     assert "advocate" in ack.get_body(("plain",)).get_content().lower()
     record = store.complaint(handle.id)
     assert record["status"] == "open" and record["stages"][0]["due"].isoformat() == "2026-03-16"
 
 
-async def test_refused_action_says_why_and_leaves_no_trace(worker, task_queue, mail_sink):
+async def test_refused_action_says_why_and_leaves_no_trace(worker, task_queue, mail_sink, store):
     handle = await register(worker, task_queue)
     before = await handle.query(ComplaintWorkflow.state)
     with pytest.raises(WorkflowUpdateFailedError) as refused:
@@ -123,7 +126,7 @@ async def test_chasing_up_the_chain_then_response(worker, task_queue, mail_sink,
     await handle.execute_update("assign", Assign("io-1"))
     await until(worker, handle, RECEIVED.date() + timedelta(days=22))  # Tuesday 24 March
     await handle.execute_update("respond", Respond("upheld"))
-    got = [(k, to, at.astimezone(LONDON).strftime("%m-%d %H:%M")) for k, to, at in sent(mail_sink, handle.id)]
+    got = [(k, to, at.astimezone(LONDON).strftime("%m-%d %H:%M")) for k, to, at in (await sent(mail_sink, handle.id, store))]
     assert got == [
         ("acknowledgement", "complainant", "03-02 10:00"),
         ("assignment", "io-1", "03-02 10:00"),
@@ -140,7 +143,7 @@ async def test_chasing_up_the_chain_then_response(worker, task_queue, mail_sink,
     assert stage["outcome"] == "upheld" and stage["on_time"] is False
 
 
-async def test_reassignment_keeps_the_deadline(worker, task_queue, mail_sink):
+async def test_reassignment_keeps_the_deadline(worker, task_queue, mail_sink, store):
     handle = await register(worker, task_queue)
     await handle.execute_update("assign", Assign("io-1"))
     await until(worker, handle, RECEIVED.date() + timedelta(days=3))
@@ -148,18 +151,18 @@ async def test_reassignment_keeps_the_deadline(worker, task_queue, mail_sink):
     state = await handle.query(ComplaintWorkflow.state)
     assert state.current.due.isoformat() == "2026-03-16" and state.current.officer == "io-2"
     await until(worker, handle, RECEIVED.date() + timedelta(days=9))  # past due_soon on 11 March
-    kinds = [(k, to) for k, to, _ in sent(mail_sink, handle.id)]
+    kinds = [(k, to) for k, to, _ in (await sent(mail_sink, handle.id, store))]
     assert ("handover", "io-2") in kinds and ("reassignment_notice", "io-1") in kinds
     assert ("due_soon", "io-2") in kinds and ("due_soon", "io-1") not in kinds
 
 
-async def test_suspension_stops_the_clock_and_chasing(worker, task_queue, mail_sink):
+async def test_suspension_stops_the_clock_and_chasing(worker, task_queue, mail_sink, store):
     handle = await register(worker, task_queue)
     await handle.execute_update("assign", Assign("io-1"))
     await until(worker, handle, RECEIVED.date() + timedelta(days=2))  # Wed 4 March
     await handle.execute_update("suspend", Suspend("court_proceedings"))
     await until(worker, handle, RECEIVED.date() + timedelta(days=30))  # Wed 1 April: nothing chased
-    assert not [k for k, _, _ in sent(mail_sink, handle.id) if k in ("due_soon", "due_today", "overdue")]
+    assert not [k for k, _, _ in (await sent(mail_sink, handle.id, store)) if k in ("due_soon", "due_today", "overdue")]
     await handle.execute_update("resume", Resume())
     state = await handle.query(ComplaintWorkflow.state)
     # 8 working days were left after 4 March (5, 6, 9-13, 16). From Wednesday 1 April:
@@ -169,14 +172,14 @@ async def test_suspension_stops_the_clock_and_chasing(worker, task_queue, mail_s
         await handle.execute_update("extend", Extend("complex", new_due=state.current.due))
 
 
-async def test_withdrawal_ends_the_workflow(worker, task_queue, mail_sink):
+async def test_withdrawal_ends_the_workflow(worker, task_queue, mail_sink, store):
     handle = await register(worker, task_queue, policy="corporate")
     await handle.execute_update("withdraw", Withdraw("resolved informally"))
     assert await handle.result() == "withdrawn"
-    assert [k for k, _, _ in sent(mail_sink, handle.id)][-1] == "withdrawal_confirmation"
+    assert [k for k, _, _ in (await sent(mail_sink, handle.id, store))][-1] == "withdrawal_confirmation"
 
 
-async def test_a_long_complaint_continues_as_new_without_losing_anything(worker, task_queue, mail_sink):
+async def test_a_long_complaint_continues_as_new_without_losing_anything(worker, task_queue, mail_sink, store):
     ref = f"WF-{uuid.uuid4().hex[:8]}"
     inp = complaint_input(registration(ref), simulated_start=RECEIVED)
     inp.continue_after_events = 40
@@ -190,7 +193,7 @@ async def test_a_long_complaint_continues_as_new_without_losing_anything(worker,
     assert EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW in events
     state = await worker.client.get_workflow_handle(ref).query(ComplaintWorkflow.state)
     assert state.current.extended_due.isoformat() == "2026-03-30" and state.current.outcome == "partially_upheld"
-    kinds = [k for k, _, _ in sent(mail_sink, ref)]
+    kinds = [k for k, _, _ in (await sent(mail_sink, ref, store))]
     # Chasing carried on across runs, each notice once.
     assert kinds.count("due_soon") == 1 and kinds.count("due_today") == 1 and kinds.count("delay_letter") == 1
     assert kinds.count("escalation") == 2 and kinds[-1] == "response_issued"

@@ -2,8 +2,9 @@
 
 It registers the complaint, then waits: for the chasing hour of the next day with
 something to send, for a window to run out, or for an action (an Update). Every change
-is written to the record store together with the notices it causes, in one activity,
-so the record and the mail never disagree. The rules themselves live in
+is written to the record store together with the letters it causes, in one short
+activity, so the record and the mail never disagree; delivery sends the letters from
+the store's outbox on its own, so the mail server's state never holds up a complaint. The rules themselves live in
 ``rules.complaint``; this module only supplies time, durability and messages.
 """
 
@@ -33,8 +34,14 @@ REFUSED = "Refused"
 CALENDAR_MARGIN = timedelta(days=800)
 CALENDAR_YEARS_AHEAD = 4
 
-# Mail may be down for hours; the workflow keeps trying, and the outbox makes each
-# retry send only what has not gone yet.
+# Recording and delivery became two things in December 2026: the record activity writes
+# and returns; letters go from the outbox on their own.
+RECORD_THEN_DELIVER = "record-then-deliver"
+# The record store may be out of reach for a while (a restart, a full disk); keep trying.
+RECORD_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=1)
+)
+# The first engine's activity also mailed, so it retried as long as mail was down.
 DELIVERY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_interval=timedelta(minutes=5)
 )
@@ -112,18 +119,25 @@ class ComplaintWorkflow:
         )
 
     async def _commit(self) -> None:
-        """Write the complaint as it stands, and mail what is queued, in order."""
+        """Write the complaint as it stands, with the letters queued, in order."""
         async with self._lock:
             notices, self._queued = self._queued, []
             self.complaint.state.revision += 1
             # The record store keeps what was sent in its outbox: the list stays here.
             snapshot = replace(self.complaint.state, sent=[])
+            batch = RecordAndNotify(state=snapshot, notices=notices)
+            if workflow.patched(RECORD_THEN_DELIVER):
+                # A short write that never touches SMTP: delivery drains the outbox on its own.
+                await workflow.execute_activity(
+                    "record", batch, start_to_close_timeout=timedelta(minutes=1), retry_policy=RECORD_RETRY
+                )
+                return
+            # Complaints started before recording and delivery were two things keep the
+            # shape their histories have (the activity itself now only records).
             await workflow.execute_activity(
                 "record_and_notify",
-                RecordAndNotify(state=snapshot, notices=notices),
+                batch,
                 start_to_close_timeout=timedelta(minutes=10),
-                # The activity beats before each mail: a worker that dies mid-send is
-                # noticed in seconds and the batch goes to another attempt.
                 heartbeat_timeout=timedelta(seconds=15),
                 retry_policy=DELIVERY_RETRY,
             )
@@ -140,7 +154,7 @@ class ComplaintWorkflow:
             years = Years(first=self._days_off_until.year + 1, last=self.now().year + CALENDAR_YEARS_AHEAD)
             more = await workflow.execute_activity(
                 "bank_holidays", years, result_type=list[date],
-                start_to_close_timeout=timedelta(minutes=1), retry_policy=DELIVERY_RETRY,
+                start_to_close_timeout=timedelta(minutes=1), retry_policy=RECORD_RETRY,
             )
             self._days_off = sorted({*self._days_off, *more})
             self._days_off_until = date(years.last, 12, 31)

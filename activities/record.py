@@ -1,0 +1,84 @@
+"""The activity that keeps a complaint's record: its snapshot, and its letters in the outbox.
+
+One transaction writes the complaint as it now stands and every new notice, rendered, to
+the outbox; a retry writes nothing new, because outbox rows are keyed by the complaint's
+reference and the notice's key. Nothing here touches SMTP: delivery drains the outbox on
+its own (``notifications.delivery``), so an action returns as soon as its record is
+written, whatever the mail server is doing. A notice that cannot be rendered is stored as
+a failed letter, with the reason, and the record goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from pydantic import TypeAdapter
+from temporalio import activity
+
+from models.complaint import Notice
+from models.workflow_io import RecordAndNotify
+from notifications.mailer import message_id_for
+from notifications.render import render
+from store.outbox import OutboxMail
+from store.record_store import RecordStore
+
+log = logging.getLogger(__name__)
+
+NOTICE_JSON = TypeAdapter(Notice)
+
+
+def outbox_mail(notice: Notice) -> OutboxMail:
+    """The letter for a notice, rendered; or, if it cannot be, the letter marked failed."""
+    mail = OutboxMail(
+        ref=notice.ref, key=notice.key, stage=notice.stage, kind=notice.kind, recipient=notice.to,
+        to_name=notice.to_name, to_email=notice.to_email, event_at=notice.at, due=notice.due,
+        subject="", text_body="", html_body="", message_id=message_id_for(notice.ref, notice.key),
+        notice=NOTICE_JSON.dump_json(notice).decode(),
+    )
+    return written(mail, notice)
+
+
+def written(mail: OutboxMail, notice: Notice) -> OutboxMail:
+    try:
+        rendered = render(notice)
+    except Exception as exc:  # a template missing or broken: the letter fails, not the record
+        # The reason names the template's fault, never the notice's details.
+        mail.failure = f"the {notice.kind} letter could not be written: {type(exc).__name__}: {str(exc)[:200]}"
+        mail.subject = mail.text_body = mail.html_body = ""
+        return mail
+    mail.subject, mail.text_body, mail.html_body, mail.failure = rendered.subject, rendered.text, rendered.html, None
+    return mail
+
+
+def rewritten(mail: OutboxMail) -> OutboxMail:
+    """A failed letter written again from its notice (after its template was mended)."""
+    if mail.notice is None:
+        return mail
+    return written(mail, NOTICE_JSON.validate_json(mail.notice))
+
+
+class ComplaintActivities:
+    def __init__(self, store: RecordStore, recorded: Callable[[], None] = lambda: None) -> None:
+        self.store = store
+        self.recorded = recorded    # tells delivery there is new mail
+
+    @activity.defn(name="record")
+    async def record(self, batch: RecordAndNotify) -> int:
+        """Returns how many new letters went into the outbox."""
+        mails = [outbox_mail(n) for n in batch.notices]
+        await asyncio.to_thread(self.store.save, batch.state, mails)
+        if mails:
+            self.recorded()
+        failed = sum(1 for m in mails if m.failure)
+        # Kinds and counts only: the reference is a council number, the rest stays in the store.
+        log.info("%s: recorded at revision %d, %d letter(s) queued, %d could not be written",
+                 batch.state.ref, batch.state.revision, len(mails) - failed, failed)
+        return len(mails)
+
+    # Complaints started before recording and delivery were two things still run this one
+    # (their histories name it); it now records, and delivery sends, as for the others.
+    @activity.defn(name="record_and_notify")
+    async def record_and_notify(self, batch: RecordAndNotify) -> int:
+        return await self.record(batch)

@@ -1,0 +1,41 @@
+"""Bring an existing record store up to the current tables, on every start.
+
+New tables are created by ``metadata.create_all``; a column added to a table since the
+store was made is added here, empty (or with its server default). That is the only kind
+of change the schema has had: anything more (a renamed column, a new constraint) needs a
+real migration tool, and this module should give way to one.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Engine, inspect, text
+
+from store.schema import metadata
+
+log = logging.getLogger(__name__)
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add every column the tables define and the database lacks; returns 'table.column's."""
+    added: list[str] = []
+    existing = inspect(engine)
+    preparer = engine.dialect.identifier_preparer
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            if not existing.has_table(table.name):
+                continue
+            have = {c["name"] for c in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = f" DEFAULT {column.server_default.arg}" if column.server_default is not None else ""
+                conn.execute(text(
+                    f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN {preparer.quote(column.name)} {kind}{default}"
+                ))
+                added.append(f"{table.name}.{column.name}")
+    if added:
+        log.info("record store: added %s", ", ".join(added))
+    return added
