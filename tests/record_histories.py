@@ -2,7 +2,9 @@
 
 Run it when a workflow change is meant to change histories: bump the folder name and
 keep the old folders, so every history already written by running complaints still
-replays. v1: the first engine; v2: policies with windows in months, Ombudsman and costs.
+replays. v1: the first engine; v2: policies with windows in months, Ombudsman and costs;
+v3 (December 2026): the rulebook's version 2, recording apart from delivery, and
+complaints withdrawn at every stage.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from simulation.scenario import load_scenario
 from tests.conftest import EXAMPLES
 
 HERE = Path(__file__).parent / "histories"
+VERSION = "v3"
+SCENARIOS = Path(__file__).parent / "scenarios"
 
 
 def main() -> None:
-    for scenario in sorted(EXAMPLES.glob("*.yaml")):
-        asyncio.run(simulate(load_scenario(scenario), histories=HERE / "v2"))
+    for scenario in [*sorted(EXAMPLES.glob("*.yaml")), SCENARIOS / "withdrawals.yaml"]:
+        asyncio.run(simulate(load_scenario(scenario), histories=HERE / VERSION))
 
 
 if __name__ == "__main__":

@@ -34,7 +34,8 @@ from worker import workflow_runner
 from workflows.complaint import ComplaintWorkflow
 from workflows.engine import DATA_CONVERTER
 
-RECORD = "record_and_notify"
+# The activity that records a complaint: its name before, and since, delivery became its own.
+RECORDS = ("record_and_notify", "record")
 HISTORIES = sorted((Path(__file__).parent / "histories").rglob("*.json"))
 
 
@@ -49,7 +50,7 @@ class ActivityInputs(Interceptor):
 
         class Outbound(WorkflowOutboundInterceptor):
             def start_activity(self, input: StartActivityInput):
-                if input.activity == RECORD:
+                if input.activity in RECORDS:
                     # A copy: the snapshot shares its lists with the live state, which moves on.
                     seen.append(copy.deepcopy(input.args[0]))
                 return super().start_activity(input)
@@ -72,7 +73,7 @@ def recorded_inputs(history: WorkflowHistory) -> list[RecordAndNotify]:
     return [
         converter.from_payload(attributes.input.payloads[0], RecordAndNotify)
         for attributes in scheduled
-        if attributes.activity_type.name == RECORD
+        if attributes.activity_type.name in RECORDS
     ]
 
 
