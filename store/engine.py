@@ -63,8 +63,26 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _read_only_connection_is_dead(context) -> None:
+    """SQLite opens a file it cannot write read-only, without a word, and the connection
+    stays so when the file is writable again. Treat it as a dead connection: the pool
+    drops it and the next try opens the file afresh."""
+    if "readonly database" in str(context.original_exception):
+        context.is_disconnect = True
+        # SQLite closes a connection only once its statements are gone, and the failed
+        # one lives on in the exception's traceback: close it now, or the file stays
+        # open read-only (and shared, read-only, with the next connection).
+        cursor = getattr(context.execution_context, "cursor", None)
+        if cursor is not None:
+            cursor.close()
+
+
 def engine_for(url: str) -> Engine:
-    """One engine (and so one small pool) per database, shared by every RecordStore."""
+    """One engine (and so one small pool) per database, shared by every RecordStore.
+
+    ``hide_parameters``: a failed statement's error (which reaches logs, and Temporal's
+    history as the activity's failure) names the statement, never the values: names,
+    addresses and letters stay in the database."""
     url = normalise_url(url)
     with _engines_lock:
         engine = _engines.get(url)
@@ -74,14 +92,15 @@ def engine_for(url: str) -> Engine:
         if parsed.get_backend_name() == "sqlite":
             ensure_sqlite_folder(url)
             options: dict = {"connect_args": {"timeout": SQLITE_BUSY_SECONDS,
-                                              "check_same_thread": False}}
+                                              "check_same_thread": False}, "hide_parameters": True}
             if _sqlite_file(url) is None:
                 # An in-memory database exists once per connection: keep just one.
                 options["poolclass"] = StaticPool
             engine = create_engine(url, **options)
             event.listen(engine, "connect", _on_sqlite_connect)
+            event.listen(engine, "handle_error", _read_only_connection_is_dead)
         else:
-            engine = create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+            engine = create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True, hide_parameters=True)
         _engines[url] = engine
         return engine
 
