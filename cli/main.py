@@ -1,7 +1,10 @@
 """The `complaints` command.
 
-`deadline` and `simulate` follow shared/spec/contracts.md exactly; the other
-subcommands drive a running engine (see cli/engine_commands.py).
+`deadline` and `simulate` follow docs/contracts.md exactly; `register`, the
+actions of the rulebook and `status` drive a running engine (cli/engine_connection.py).
+
+Every command module is imported here, plainly: one that cannot be imported stops the
+command with its error, rather than leaving its commands out.
 """
 
 from __future__ import annotations
@@ -9,7 +12,28 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import caseload_command, offline_commands, report_command
+from cli import (
+    caseload_command,
+    complaint_status,
+    compliments,
+    offline_commands,
+    open_complaints,
+    registering,
+    report_command,
+    rulebook_actions,
+)
+
+# Each adds its commands, in this order, to `complaints --help`.
+COMMAND_MODULES = (
+    offline_commands,    # deadline, simulate
+    report_command,      # report
+    caseload_command,    # caseload
+    registering,         # register
+    rulebook_actions,    # assign, extend, ..., record-cost
+    complaint_status,    # status
+    compliments,         # compliment
+    open_complaints,     # list
+)
 
 
 class Usage(Exception):
@@ -24,15 +48,8 @@ class _Parser(argparse.ArgumentParser):
 def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="complaints", description="Children's services complaints engine")
     commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    offline_commands.add(commands)
-    report_command.add(commands)
-    caseload_command.add(commands)
-    try:
-        from cli import engine_commands
-    except ImportError:  # pragma: no cover - engine commands not installed
-        engine_commands = None
-    if engine_commands is not None:
-        engine_commands.add(commands)
+    for module in COMMAND_MODULES:
+        module.add(commands)
     return top
 
 

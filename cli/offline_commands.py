@@ -9,6 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from cli.stores import StoreUnavailable, writable_store
 from policies import PolicyError, load_policy
 from rules.bank_holidays import complaint_days_off
 from rules.calendar import WorkingCalendar
@@ -84,6 +85,11 @@ def run_simulate(args) -> int:
         scenario = load_scenario(args.scenario)
     except ScenarioError as problem:
         return fail(f"{args.scenario}: {problem}")
+    if args.database:
+        try:
+            writable_store(args.database)   # refused now, in one line, not in the middle of the run
+        except StoreUnavailable as problem:
+            return fail(str(problem))
     lines = asyncio.run(simulate(scenario, args.database))
     text = "".join(json.dumps(line) + "\n" for line in lines)
     if args.out:

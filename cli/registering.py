@@ -1,0 +1,182 @@
+"""`complaints register`: a new complaint, from a YAML file or flags, starts its workflow.
+
+The council's directory comes from ``COMPLAINTS_DIRECTORY`` (see ``cli.directory``). A
+registration the rules refuse is kept in the record store (``--database URL``, else
+``DATABASE_URL``) for the annual report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from temporalio.client import Client
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from cli.command_line import UserError, fail, given_date
+from cli.directory import DirectoryError, load_directory
+from cli.engine_connection import EngineCommand, run
+from cli.stores import store_at, store_problem
+from models import actions as a
+from models.validation import field_errors
+from models.yaml_files import YamlFileError, read_yaml_file
+from policies import PolicyError
+from rules.calendar import WorkingCalendar
+from rules.complaint import LONDON, Complaint, Refused, london
+from simulation.scenario import ComplaintIn
+from workflows.complaint import ComplaintWorkflow
+from workflows.engine import TemporalSettings, complaint_input
+
+
+def add(commands) -> None:
+    reg = commands.add_parser("register", help="register a complaint (from a YAML file or flags)")
+    reg.add_argument("file", nargs="?", type=Path, metavar="FILE.yaml",
+                     help="one complaint, in a scenario's complaint format, without actions")
+    reg.add_argument("--ref")
+    reg.add_argument("--policy", help="children-statutory, corporate or complaint-handling-code")
+    reg.add_argument("--received", help="YYYY-MM-DD (10:00 that day) or an ISO datetime; default now")
+    reg.add_argument("--name", help="the complainant's name")
+    reg.add_argument("--email", help="the complainant's email")
+    reg.add_argument("--type", dest="complainant_type", help="complainant type (parent, child, ...)")
+    reg.add_argument("--service-area")
+    reg.add_argument("--reason", dest="reasons", action="append", default=None,
+                     help="a reason for the complaint (repeatable)")
+    reg.add_argument("--channel")
+    reg.add_argument("--child", help="an anonymous child reference")
+    reg.add_argument("--matter-date", metavar="YYYY-MM-DD")
+    reg.add_argument("--late-reason", help="accept a matter more than a year old, for this reason")
+    reg.add_argument("--database", help="the record store's URL, where a refusal is recorded (default DATABASE_URL)")
+    reg.set_defaults(run=run, engine=REGISTER)
+
+
+def _received(text: str | None) -> date | datetime:
+    """A date (10:00 that day, as in a scenario) or an ISO datetime; now when not given."""
+    if text is None:
+        return datetime.now(LONDON).replace(microsecond=0)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--received {text!r} is not a date (YYYY-MM-DD) or a date and time") from None
+
+
+def _complaint_from_file(path: Path) -> dict[str, Any]:
+    try:
+        data = read_yaml_file(path)
+    except YamlFileError as exc:
+        raise UserError(f"register: {exc}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"register: {path}: expected one complaint (ref, policy, received, complainant, ...)")
+    if "actions" in data:
+        raise UserError(f"register: {path}: a complaint to register has no actions; "
+                        f"run them as commands (complaints assign ...)")
+    # A file without a date received is a complaint received now, as with the flags.
+    data.setdefault("received", _received(None))
+    return data
+
+
+def _flags(args) -> dict[str, object]:
+    """The complaint's flags as typed (None where not given)."""
+    return {"--ref": args.ref, "--policy": args.policy, "--received": args.received, "--name": args.name,
+            "--email": args.email, "--type": args.complainant_type, "--service-area": args.service_area,
+            "--reason": args.reasons, "--channel": args.channel, "--child": args.child,
+            "--matter-date": args.matter_date, "--late-reason": args.late_reason}
+
+
+def _complaint_from_flags(args) -> dict[str, Any]:
+    flags = _flags(args)
+    missing = [flag for flag in ("--ref", "--policy", "--name", "--email", "--type") if flags[flag] is None]
+    if missing:
+        raise UserError(f"register: give a FILE.yaml, or {', '.join(missing)}")
+    data: dict[str, Any] = {
+        "ref": args.ref,
+        "policy": args.policy,
+        "received": _received(args.received),
+        "complainant": {"name": args.name, "email": args.email, "type": args.complainant_type},
+        "service_area": args.service_area,
+        "reasons": args.reasons or [],
+        "channel": args.channel,
+        "child": args.child,
+        "matter_date": given_date("--matter-date", args.matter_date),
+    }
+    if args.late_reason is not None:
+        data.update(late_accepted=True, late_reason=args.late_reason)
+    return data
+
+
+def registration(args) -> a.Registration:
+    """The registration the command line describes, checked (raises UserError)."""
+    if args.file is not None:
+        if any(value is not None for value in _flags(args).values()):
+            raise UserError("register: give a FILE.yaml or the flags, not both")
+        data = _complaint_from_file(args.file)
+    else:
+        data = _complaint_from_flags(args)
+    try:
+        complaint = ComplaintIn.model_validate(data)
+    except ValidationError as exc:
+        raise UserError(f"register: {field_errors(exc, '(complaint)')}") from None
+    try:
+        directory = load_directory()
+    except DirectoryError as problem:
+        raise UserError(str(problem)) from None
+    reg = complaint.registration(directory.officers, directory.complaints_team_email)
+    now = datetime.now(LONDON)
+    if reg.received > now:
+        if reg.received.date() != now.date() or isinstance(complaint.received, datetime):
+            raise UserError(f"register refused: the complaint cannot be received in the future "
+                            f"({reg.received.isoformat()})")
+        # Today's date, registered before 10:00: received now, not later today.
+        reg.received = now.replace(microsecond=0)
+    return reg
+
+
+async def register(args, reg: a.Registration, client: Client, settings: TemporalSettings) -> int:
+    """Start the complaint's workflow; a refusal is kept in the record store."""
+    try:
+        inp = complaint_input(reg)
+    except Refused as problem:
+        unrecorded = await asyncio.to_thread(_record_refusal, args, reg, str(problem))
+        return fail(f"register refused: {problem}{unrecorded}")
+    except PolicyError as problem:
+        return fail(f"register refused: {problem}")
+    try:
+        await client.start_workflow(
+            ComplaintWorkflow.run, inp, id=reg.ref, task_queue=settings.task_queue,
+            # A reference names one complaint for good, even after its workflow ended.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        )
+    except WorkflowAlreadyStartedError:
+        return fail(f"register refused: complaint {reg.ref} already exists")
+    # The same rules the workflow runs, for the due date to print (the engine need not
+    # have picked the complaint up yet).
+    complaint, _ = Complaint.register(reg, inp.policy, WorkingCalendar(inp.days_off), datetime.now(LONDON))
+    st = complaint.state
+    print(f"{st.ref}: registered ({st.policy}), stage {st.stage}, due {st.current.due}")
+    return 0
+
+
+def _record_refusal(args, reg: a.Registration, reason: str) -> str:
+    """Keep the refusal for the annual report; what to add to the refusal's line if it could not be."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        store, shown = store_at(args.database)
+    except UserError as problem:
+        return f" (not recorded: {problem})"
+    try:
+        store.create_schema()
+        store.add_refusal(reg.ref, reg.policy, london(reg.received).date(), datetime.now(LONDON), reason)
+    except (SQLAlchemyError, OSError) as problem:
+        return f" (not recorded in the record store at {shown}: {store_problem(problem)})"
+    return ""
+
+
+REGISTER = EngineCommand("register", registration, register, uses_record_store=True)

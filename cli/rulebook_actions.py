@@ -1,0 +1,224 @@
+"""The actions of the rulebook as commands: `assign`, `extend`, `suspend`, `respond`, ...,
+and what comes after the council (`refer-to-ombudsman`, `ombudsman-decision`,
+`record-cost`).
+
+``ACTION_LIST`` is the table of them. For each: the command as typed, the workflow
+Update it sends and that Update's input record (the catalogue's, ``models.actions``), the
+command's own arguments, how the record is built from them (the command line's check: a
+malformed date or an unknown directory is refused before anything is sent), and, for
+what may come after the complaint's workflow has ended, how the record store takes it
+itself. The rules' own check is the workflow's: a refused action is one line saying why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from cli import after_the_workflow as later
+from cli.command_line import UserError, fail, given_date
+from cli.directory import DirectoryError, load_directory
+from cli.engine_connection import EngineCommand, closed_status, run, workflow_ended
+from cli.stores import one_line
+from models import actions as a
+from models.complaint import COST_ITEMS, OMBUDSMAN_RESULTS
+from workflows.engine import TemporalSettings
+
+
+@dataclass(frozen=True)
+class Action:
+    command: str                        # as typed: submit-learning
+    update: str                         # the workflow Update it sends: submit_learning
+    request_type: type                  # that Update's input record: a.SubmitLearning
+    help: str
+    arguments: Callable[[Any], None]    # adds the command's own arguments to its parser
+    request: Callable[[Any], object]    # builds request_type from the parsed args (raises UserError)
+    # Once the complaint's workflow has ended, the record store takes it itself (else None).
+    after_the_workflow: later.Recorder | None = None
+
+
+# ---------------------------------------------------------------------- their arguments
+
+
+def _no_arguments(p) -> None:
+    pass
+
+
+def _officer(p) -> None:
+    p.add_argument("officer", help="the officer's id in the council's directory")
+
+
+def _reason(p) -> None:
+    p.add_argument("--reason", required=True)
+
+
+def _reason_and_detail(p) -> None:
+    _reason(p)
+    p.add_argument("--detail", help="which proceedings, or more about the reason")
+
+
+def _extension(p) -> None:
+    _reason(p)
+    p.add_argument("--new-due", metavar="YYYY-MM-DD", help="an earlier new due date than the maximum")
+
+
+def _outcome(p) -> None:
+    p.add_argument("--outcome", required=True, help="upheld, partially_upheld, not_upheld or no_finding")
+
+
+def _text(p) -> None:
+    p.add_argument("--text")
+
+
+def _escalation(p) -> None:
+    _reason(p)
+    p.add_argument("--late-reason", help="accept a request after the window, for this reason")
+
+
+def _independent_person(p) -> None:
+    p.add_argument("name", help="the independent person's name")
+
+
+def _proceedings_ended_on(p) -> None:
+    p.add_argument("--on", required=True, metavar="YYYY-MM-DD")
+
+
+def _late_resubmission(p) -> None:
+    p.add_argument("--late-reason", help="accept a resubmission after the window")
+
+
+def _optional_reason(p) -> None:
+    p.add_argument("--reason")
+
+
+def _on(p) -> None:
+    p.add_argument("--on", metavar="YYYY-MM-DD", help="the date (default today)")
+
+
+def _decision(p) -> None:
+    p.add_argument("--result", required=True, choices=OMBUDSMAN_RESULTS)
+    p.add_argument("--remedy", type=float, metavar="POUNDS", help="a financial remedy, in pounds")
+    _on(p)
+
+
+def _cost(p) -> None:
+    p.add_argument("--stage", type=int, required=True, choices=(2, 3))
+    p.add_argument("--item", required=True, choices=COST_ITEMS)
+    p.add_argument("--amount", type=float, required=True, metavar="POUNDS")
+    _on(p)
+
+
+# ---------------------------------------------------------------------- their requests
+
+
+def _assign(args) -> a.Assign:
+    try:
+        directory = load_directory()
+    except DirectoryError as problem:
+        raise UserError(str(problem)) from None
+    # Pass the council's directory as it is now, so staff who joined after registration
+    # can be assigned; the shipped example is never pushed over a complaint's own copy.
+    return a.Assign(officer=args.officer, officers=None if directory.example else directory.officers)
+
+
+def _late(args) -> dict[str, object]:
+    return {"late_accepted": args.late_reason is not None, "late_reason": args.late_reason}
+
+
+ACTION_LIST: tuple[Action, ...] = (
+    Action("assign", "assign", a.Assign, "name the investigating officer for the current stage",
+           _officer, _assign),
+    Action("reassign", "reassign", a.Assign, "hand the current stage to another officer (same deadline)",
+           _officer, _assign),
+    Action("extend", "extend", a.Extend, "extend the current stage's deadline (once per stage)",
+           _extension, lambda args: a.Extend(reason=args.reason, new_due=given_date("--new-due", args.new_due))),
+    Action("suspend", "suspend", a.Suspend, "stop the clock (court proceedings, police investigation, other)",
+           _reason_and_detail, lambda args: a.Suspend(reason=args.reason, detail=args.detail)),
+    Action("resume", "resume", a.Resume, "restart a suspended clock",
+           _no_arguments, lambda args: a.Resume()),
+    Action("respond", "respond", a.Respond, "record the stage's response",
+           _outcome, lambda args: a.Respond(outcome=args.outcome)),
+    Action("submit-learning", "submit_learning", a.SubmitLearning, "record the lessons-learnt form",
+           _text, lambda args: a.SubmitLearning(text=args.text), later.learning),
+    Action("escalate", "escalate", a.Escalate, "the complainant asks for the next stage",
+           _escalation, lambda args: a.Escalate(reason=args.reason, **_late(args))),
+    Action("appoint-independent-person", "appoint_independent_person", a.AppointIndependentPerson,
+           "record the stage 2 independent person",
+           _independent_person, lambda args: a.AppointIndependentPerson(name=args.name)),
+    Action("panel-held", "panel_held", a.PanelHeld, "the stage 3 review panel has met",
+           _no_arguments, lambda args: a.PanelHeld()),
+    Action("panel-report", "panel_report", a.PanelReport, "the panel's recommendations are in",
+           _no_arguments, lambda args: a.PanelReport()),
+    Action("discontinue", "discontinue", a.Discontinue, "stop considering the complaint while proceedings run",
+           _reason_and_detail, lambda args: a.Discontinue(reason=args.reason, detail=args.detail)),
+    Action("proceedings-ended", "proceedings_ended", a.ProceedingsEnded,
+           "the proceedings ended (starts the resubmission year)",
+           _proceedings_ended_on, lambda args: a.ProceedingsEnded(on=given_date("--on", args.on))),
+    Action("resubmit", "resubmit", a.Resubmit, "reopen a discontinued complaint",
+           _late_resubmission, lambda args: a.Resubmit(**_late(args))),
+    Action("withdraw", "withdraw", a.Withdraw, "the complainant withdraws the complaint",
+           _optional_reason, lambda args: a.Withdraw(reason=args.reason)),
+    Action("refer-to-ombudsman", "refer_to_ombudsman", a.ReferToOmbudsman,
+           "the complainant has gone to the Ombudsman (LGSCO)",
+           _on, lambda args: a.ReferToOmbudsman(on=given_date("--on", args.on)), later.referral),
+    Action("ombudsman-decision", "ombudsman_decision", a.OmbudsmanDecision,
+           "what the Ombudsman decided, and any remedy",
+           _decision, lambda args: a.OmbudsmanDecision(result=args.result, remedy_gbp=args.remedy,
+                                                       on=given_date("--on", args.on)),
+           later.decision),
+    Action("record-cost", "record_cost", a.RecordCost,
+           "a stage 2 or 3 cost (investigator, independent person, panel)",
+           _cost, lambda args: a.RecordCost(stage=args.stage, item=args.item, amount_gbp=args.amount,
+                                            on=given_date("--on", args.on)),
+           later.cost),
+)
+assert {x.update: x.request_type for x in ACTION_LIST} == a.ACTIONS, \
+    "every action of the catalogue has a command, with the catalogue's input record"
+
+
+# ---------------------------------------------------------------------- the commands
+
+
+def add(commands) -> None:
+    for action in ACTION_LIST:
+        p = commands.add_parser(action.command, help=action.help)
+        p.add_argument("ref", help="the complaint's reference")
+        action.arguments(p)
+        if action.after_the_workflow is not None:
+            p.add_argument("--database", help="the record store's URL, used once the complaint's workflow "
+                                              "has ended (default DATABASE_URL)")
+        p.set_defaults(run=run, engine=EngineCommand(
+            action.command, action.request, partial(act, action),
+            acts=True, uses_record_store=action.after_the_workflow is not None))
+
+
+async def act(action: Action, args, request: object, client: Client, settings: TemporalSettings) -> int:
+    """Send the action to the complaint's workflow, or once that has ended, to the record store."""
+    handle = client.get_workflow_handle(args.ref)
+    try:
+        description = await handle.execute_update(action.update, request, result_type=str)
+    except WorkflowUpdateFailedError as problem:
+        cause = problem.cause
+        reason = cause.message if isinstance(cause, ApplicationError) else one_line(cause or problem)
+        return fail(f"{action.command} refused: {one_line(reason)}")
+    except RPCError as problem:
+        if problem.status == RPCStatusCode.NOT_FOUND and "namespace" not in problem.message.lower():
+            if action.after_the_workflow is not None and (ended := await workflow_ended(client, args.ref)):
+                status = await asyncio.to_thread(later.record_after_the_workflow, args, action.command,
+                                                 action.after_the_workflow, request, ended)
+                if status is not None:
+                    return status
+            closed = await closed_status(client, args.ref)
+            if closed is not None:
+                return fail(f"{action.command} refused: complaint {args.ref} is {closed} and takes no more actions")
+            return fail(f"{action.command} refused: no complaint with reference {args.ref}")
+        raise
+    print(description)
+    return 0
