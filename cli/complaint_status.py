@@ -7,12 +7,14 @@ import json
 from datetime import date, datetime
 
 from pydantic import TypeAdapter
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client, WorkflowQueryFailedError, WorkflowQueryRejectedError
 
 from cli.after_the_workflow import with_later_records
 from cli.command_line import fail
 from cli.engine_connection import EngineCommand, run, workflow_ended
-from cli.stores import one_line
+from cli.letters import letter_lines
+from cli.stores import StoreUnavailable, one_line, store_at, store_problem
 from models.complaint import ComplaintState
 from rules.complaint import LONDON
 from workflows.complaint import ComplaintWorkflow
@@ -39,8 +41,23 @@ async def show_status(args, _prepared: None, client: Client, settings: TemporalS
     if args.json:
         print(json.dumps(TypeAdapter(ComplaintState).dump_python(state), indent=2, default=_json_value))
     else:
-        print("\n".join(status_lines(state)))
+        print("\n".join(status_lines(state) + letters_of(args, state)))
     return 0
+
+
+def letters_of(args, state: ComplaintState) -> list[str]:
+    """How each letter went, from the record store's outbox (sent, waiting, failed); what
+    the workflow decided to send when the store cannot be read."""
+    try:
+        store, _ = store_at(args.database, must_exist=True)
+        lines = letter_lines(store, state.ref)
+    except (StoreUnavailable, SQLAlchemyError) as problem:
+        lines = None
+        why = store_problem(problem) if isinstance(problem, SQLAlchemyError) else str(problem)
+    if lines is not None:
+        return ["letters"] + lines if lines else ["letters      none yet"]
+    decided = [f"  {_when(n.at)}  {n.kind:<26} to {n.to:<16} due {n.due or '-'}" for n in state.sent]
+    return [f"letters      (whether each has gone is not known: {why})"] + decided
 
 
 STATUS = EngineCommand("status", lambda args: None, show_status, uses_record_store=True)
@@ -117,7 +134,4 @@ def status_lines(st: ComplaintState) -> list[str]:
         lines.append(f"  {record.stage}  from {record.start_day}  due {record.due or '-'}  {answer}"
                      + (f"  officer {handled}" if handled else "")
                      + (f"  lessons-learnt form {record.learning_submitted}" if record.learning_submitted else ""))
-    lines.append("sent" if st.sent else "sent         nothing yet")
-    for notice in st.sent:
-        lines.append(f"  {_when(notice.at)}  {notice.kind:<24} to {notice.to:<16} due {notice.due or '-'}")
     return lines

@@ -16,6 +16,7 @@ from cli import (
     caseload_command,
     complaint_status,
     compliments,
+    letters,
     offline_commands,
     open_complaints,
     registering,
@@ -33,6 +34,7 @@ COMMAND_MODULES = (
     complaint_status,    # status
     compliments,         # compliment
     open_complaints,     # list
+    letters,             # retry-letters
 )
 
 

@@ -18,12 +18,22 @@ def add(commands) -> None:
     listing.set_defaults(run=run_list)
 
 
+def _letters(row: dict) -> str:
+    words = []
+    if row["letters_failed"]:
+        words.append(f"{row['letters_failed']} FAILED")
+    if row["letters_waiting"]:
+        words.append(f"{row['letters_waiting']} waiting")
+    return ", ".join(words)
+
+
 def run_list(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
         store = open_existing_store(args.database)
         rows = store.open_complaints(datetime.now(LONDON).date())
+        trouble = store.letters_in_trouble()
     except StoreUnavailable as problem:
         return fail(str(problem))
     except SQLAlchemyError as problem:
@@ -31,7 +41,8 @@ def run_list(args) -> int:
     listed = [
         {"ref": r["ref"], "policy": r["policy"], "stage": r["stage"], "status": r["status"],
          "officer": r["officer"], "due": r["due"].isoformat() if r["due"] else None,
-         "overdue": r["overdue"]}
+         "overdue": r["overdue"], "letters_waiting": trouble.get(r["ref"], (0, 0))[0],
+         "letters_failed": trouble.get(r["ref"], (0, 0))[1]}
         for r in rows
     ]
     if args.json:
@@ -40,13 +51,15 @@ def run_list(args) -> int:
     if not listed:
         print("no open complaints")
         return 0
-    header = ("REF", "POLICY", "STAGE", "STATUS", "OFFICER", "DUE", "")
+    header = ("REF", "POLICY", "STAGE", "STATUS", "OFFICER", "DUE", "", "LETTERS")
     table = [header] + [
         (r["ref"], r["policy"], str(r["stage"]), r["status"], r["officer"] or "-", r["due"] or "-",
-         "OVERDUE" if r["overdue"] else "")
+         "OVERDUE" if r["overdue"] else "", _letters(r))
         for r in listed
     ]
-    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    if not any(line[-1] for line in table[1:]):
+        table = [line[:-1] for line in table]
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     for line in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
     return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import socket
 import threading
 import time
@@ -39,6 +40,13 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
+def _write_private(path: Path, data: bytes) -> None:
+    """A saved message, readable by its owner only."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
+
+
 class _Keeper:
     """aiosmtpd handler: parse each message and hand it to the sink."""
 
@@ -47,6 +55,8 @@ class _Keeper:
         self._one_at_a_time = asyncio.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address in self._sink.refuse:
+            return "550 5.1.1 No such mailbox here"
         # A slow server (failure tests) takes one message at a time, so senders queue
         # mid-conversation, before their message is accepted, when a worker is killed.
         if self._sink.pause_before_accepting:
@@ -70,8 +80,10 @@ class MailSink:
     def __init__(
         self, host: str = "127.0.0.1", port: int = 0, save_dir: Path | str | None = None,
         pause_before_accepting: float = 0.0, on_accepting: Callable[[], None] | None = None,
+        refuse: set[str] | None = None,
     ):
         self.pause_before_accepting = pause_before_accepting
+        self.refuse = refuse or set()        # addresses refused for good (550), for failure tests
         self.on_accepting = on_accepting
         self.host = host
         self.port = port
@@ -90,7 +102,11 @@ class MailSink:
         if self._controller is not None:
             return self
         if self.save_dir is not None:
-            self.save_dir.mkdir(parents=True, exist_ok=True)
+            # Letters name children and families: the folder and each message are the
+            # owner's alone (0700, 0600), whatever the umask.
+            self.save_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if self.save_dir.stat().st_mode & 0o077:
+                self.save_dir.chmod(0o700)
         if self.port == 0:
             self.port = free_port(self.host)
         if _AIOSMTPD_LOG.getEffectiveLevel() < logging.WARNING:
@@ -134,7 +150,7 @@ class MailSink:
             n = len(self._raw)
             if self.save_dir is not None:
                 name = f"{datetime.now():%Y%m%d-%H%M%S}-{n:06d}.eml"
-                (self.save_dir / name).write_bytes(raw)
+                _write_private(self.save_dir / name, raw)
             self._arrived.notify_all()
         log.debug("mail sink received message #%d", n)
 

@@ -17,11 +17,12 @@ from typing import Any
 
 import functools
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Table, bindparam, case, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import actions as a
 from models.complaint import ComplaintState
+from models.field_checks import compliment_problem, request_problem
 from policies import load_policy
 from rules.complaint import (
     Refused,
@@ -292,6 +293,16 @@ class RecordStore:
             return conn.execute(select(func.min(outbox.c.next_attempt_at)).where(
                 outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))).scalar()
 
+    def letters_in_trouble(self) -> dict[str, tuple[int, int]]:
+        """For each complaint with any: (letters waiting after a failed try, letters failed)."""
+        stuck = func.sum(case((outbox.c.failed_at.is_(None) & (outbox.c.attempts > 0), 1), else_=0))
+        failed = func.sum(case((outbox.c.failed_at.is_not(None), 1), else_=0))
+        query = (select(outbox.c.ref, stuck, failed)
+                 .where(outbox.c.sent_at.is_(None), or_(outbox.c.attempts > 0, outbox.c.failed_at.is_not(None)))
+                 .group_by(outbox.c.ref))
+        with self.engine.connect() as conn:
+            return {ref: (int(w), int(f)) for ref, w, f in conn.execute(query)}
+
     def undelivered(self) -> int:
         """How many letters are neither sent nor failed."""
         with self.engine.connect() as conn:
@@ -299,6 +310,8 @@ class RecordStore:
                 outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))).scalar_one()
 
     def add_compliment(self, received: date, team: str, officer: str | None, text: str) -> None:
+        """A compliment about staff; refused (``Refused``) when a field cannot be kept."""
+        _refuse_field(compliment_problem(received, team, officer, text, None, future=True))
         with self.engine.begin() as conn:
             conn.execute(insert(compliments).values(
                 received=received, team=team, officer=officer, text=text))
@@ -325,10 +338,12 @@ class RecordStore:
     # Each runs in one transaction that first raises the complaint's revision: that locks
     # its row (two clerks cannot both pass "no open referral"), and the higher revision
     # keeps any older snapshot of the workflow from rolling the record back. A refusal
-    # (``Refused``, in the workflow's words) rolls everything back.
+    # (``Refused``, in the workflow's words) rolls everything back. A field no row could
+    # hold (models.field_checks) is refused before the transaction, as the rules refuse it.
 
     def record_ombudsman_referral(self, ref: str, req: a.ReferToOmbudsman, now: datetime) -> date:
         """Returns the day recorded as referred."""
+        _refuse_field(request_problem("refer_to_ombudsman", req, london(now).date()))
         with self.engine.begin() as conn:
             it = self._ended_complaint(conn, ref, now)
             referrals = _rows(conn, ombudsman, ref, ombudsman.c.seq)
@@ -340,6 +355,7 @@ class RecordStore:
 
     def record_ombudsman_decision(self, ref: str, req: a.OmbudsmanDecision, now: datetime) -> date:
         """Returns the day recorded as decided."""
+        _refuse_field(request_problem("ombudsman_decision", req, london(now).date()))
         with self.engine.begin() as conn:
             it = self._ended_complaint(conn, ref, now)
             referrals = _rows(conn, ombudsman, ref, ombudsman.c.seq)
@@ -362,6 +378,7 @@ class RecordStore:
         Temporal no longer keeps once it has ended); the stages the complaint reached
         are in the record.
         """
+        _refuse_field(request_problem("record_cost", req, london(now).date()))
         with self.engine.begin() as conn:
             it = self._ended_complaint(conn, ref, now)
             reached = set(conn.execute(select(stages.c.stage).where(stages.c.ref == ref)).scalars())
@@ -374,6 +391,7 @@ class RecordStore:
 
     def record_learning(self, ref: str, req: a.SubmitLearning, now: datetime) -> int:
         """A lessons-learnt form for the latest stage awaiting one; returns that stage."""
+        _refuse_field(request_problem("submit_learning", req, london(now).date()))
         with self.engine.begin() as conn:
             it = self._ended_complaint(conn, ref, now)
             answered = _rows(conn, stages, ref, stages.c.stage)
@@ -514,6 +532,12 @@ class RecordStore:
 def _refuse(reason: str | None) -> None:
     if reason is not None:
         raise Refused(reason)
+
+
+def _refuse_field(problem: object | None) -> None:
+    """A field no row could hold, refused before anything is written, in the rules' words."""
+    if problem is not None:
+        raise Refused(str(problem))
 
 
 def _rows(conn: Connection, table: Table, ref: str, order: Any) -> list[Any]:

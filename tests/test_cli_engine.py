@@ -138,9 +138,10 @@ async def test_register_from_yaml_assign_and_status(running_engine, complaints, 
     assert "officer      io-1" in out
     assert "complainant  foster_carer" in out
     assert "Fostering" in out
-    sent = [line.split() for line in out.split("\nsent\n", 1)[1].splitlines()]
-    kinds = [(words[2], words[4]) for words in sent]
+    letters = [line.split() for line in out.split("\nletters\n", 1)[1].splitlines()]
+    kinds = [(words[2], words[4]) for words in letters]
     assert kinds == [("acknowledgement", "complainant"), ("assignment", "io-1")]
+    assert all(" ".join(words[7:]).startswith(("sent 20", "waiting to be sent")) for words in letters)
     # Nothing personal beyond the complainant's type unless --json asks for it.
     assert "Alex" not in out and "alex@example.org" not in out
 
@@ -458,7 +459,7 @@ def test_a_compliment_goes_into_the_record_store(tmp_path):
     assert [(c["team"], c["officer"]) for c in RecordStore(url).compliments()] == [("Fostering", "io-1")]
 
 
-async def test_an_action_while_the_mail_server_is_down_says_it_is_recorded(
+async def test_an_action_while_the_mail_server_is_down_is_recorded_and_says_its_letters_wait(
     dev_server_env, store, task_queue, directory, monkeypatch, complaints
 ):
     from notifications.mailer import SmtpSettings
@@ -466,14 +467,20 @@ async def test_an_action_while_the_mail_server_is_down_says_it_is_recorded(
 
     monkeypatch.setenv("TEMPORAL_ADDRESS", dev_server_env.client.service_client.config.target_host)
     monkeypatch.setenv("TEMPORAL_TASK_QUEUE", task_queue)
+    monkeypatch.setenv("DATABASE_URL", store.url)
     monkeypatch.setenv("COMPLAINTS_TIMEOUT", "8")
     nobody_listens = SmtpSettings(host="127.0.0.1", port=free_port(), timeout=2)
     async with build_worker(dev_server_env.client, store, nobody_listens, task_queue):
         ref = f"CLI-{uuid.uuid4().hex[:8]}"
         await register(complaints, ref)
-        code, _, err = await complaints("assign", ref, "io-1")
-        assert code == 2
-        line = one_error_line(err)
-        assert "recorded, but its letters are waiting" in line and "SMTP server" in line
-        state = await state_of(complaints, ref)
-        assert state["stages"][0]["officer"] == "io-1"
+        deadline = time.monotonic() + 20
+        while not any(m["attempts"] for m in store.sent_mail(ref)):
+            assert time.monotonic() < deadline, "delivery never tried the acknowledgement"
+            await asyncio.sleep(0.2)
+        code, out, err = await complaints("assign", ref, "io-1")
+        assert code == 0, err
+        assert out.splitlines()[0].startswith(f"{ref}: open, stage 1, due ")
+        assert "waiting for the mail server" in out.splitlines()[1]
+        assert store.complaint(ref)["stages"][0]["officer"] == "io-1"
+        code, out, err = await complaints("list")
+        assert code == 0 and "waiting" in next(line for line in out.splitlines() if line.startswith(ref))
