@@ -10,8 +10,9 @@ in the same run:
   ``submit_learning`` Update has returned. The complaint then waits for its 20-working-day
   escalation window, in real time; we do not wait for that (no policy copy with tiny
   windows: the windows are the engine's own, and nothing is left to measure in them but
-  a parked timer). Every Update of the engine runs its ``record_and_notify`` activity,
-  so the lifecycle is 4 activities (registration included) and 3 mails, through a real
+  a parked timer). Every Update of the engine runs its ``record`` activity, and the
+  worker's delivery sends the letters from the outbox meanwhile, so the lifecycle is 4
+  activities (registration included) and 3 mails, through a real
   SMTP server (``MailSink``, run as ``python -m notifications.sink`` in a process of its
   own, as a council's mail server would be) into a SQLite ``RecordStore`` in a temporary
   directory.
@@ -43,13 +44,16 @@ from models.actions import Assign, Registration, Respond, SubmitLearning
 from models.complaint import Complainant, Officer
 from notifications.mailer import SmtpSettings
 from rules.complaint import LONDON
-from simulation.runner import stdout_to_stderr, temporal_binary
+from simulation.runner import all_letters_delivered, stdout_to_stderr, temporal_binary
 from store.record_store import RecordStore
 from worker import build_worker
 from workflows.complaint import ComplaintWorkflow
 from workflows.engine import complaint_input
 
-TARGET_RATIO = 0.5
+# Issue 8: the ratio must not fall below 0.58 (the engine before recording and delivery
+# became two things) and should reach 0.8.
+TARGET_RATIO = 0.58
+GOAL_RATIO = 0.8
 ROUNDS = 4
 
 OFFICERS = [
@@ -150,6 +154,9 @@ async def bench_lifecycle(lifecycles: int = 200, concurrency: int = 20) -> list[
                             latencies[kind] += lat
                             say(f"[lifecycle] round {r + 1} {kind:6s}: {per_round} in {took:.1f} s "
                                 f"= {per_round / took:.1f}/s")
+                    # Letters recorded late in a round go out after it: count them all.
+                    async with worker_for("engine"):
+                        await all_letters_delivered(store)
                 await asyncio.sleep(0.5)
                 mails = sink.count() - warm_mails
             say(f"[lifecycle] engine mails saved by the SMTP sink: {mails} "
@@ -165,7 +172,11 @@ async def bench_lifecycle(lifecycles: int = 200, concurrency: int = 20) -> list[
             f"latency p50 {pct(latencies[kind], 0.5) * 1000:.0f} ms, p95 {pct(latencies[kind], 0.95) * 1000:.0f} ms; "
             f"CPU python {own:.1f} s, dev server {kids:.1f} s")
     ratio = rates["engine"] / rates["bare"]
+    python_cpu = {kind: sum(b.own - a.own for a, b in cpu[kind]) / n * 1000 for kind in cpu}
     return [
         Row("lifecycle: stage-1 lifecycles/s", rates["engine"], "/s", rates["bare"], "bare", ratio,
-            f"ratio >= {TARGET_RATIO}", ratio >= TARGET_RATIO),
+            f"ratio >= {TARGET_RATIO} (goal {GOAL_RATIO})", ratio >= TARGET_RATIO),
+        # Reported beside it: the wall-clock ratio hides how much more CPU the engine uses.
+        Row("lifecycle: Python CPU per lifecycle", python_cpu["engine"], "ms", python_cpu["bare"], "bare",
+            python_cpu["engine"] / python_cpu["bare"], "reported", None),
     ]
