@@ -3,7 +3,10 @@ line what went wrong (an engine that cannot be reached, does not answer, or does
 know the complaint).
 
 The Temporal address, namespace and task queue come from the environment
-(``TEMPORAL_ADDRESS``, ``TEMPORAL_NAMESPACE``, ``TEMPORAL_TASK_QUEUE``). Each command
+(``TEMPORAL_ADDRESS``, ``TEMPORAL_NAMESPACE``, ``TEMPORAL_TASK_QUEUE``), and so does the
+key that encrypts complaints' payloads: a command refuses, in one line, to talk to an
+engine without one, unless ``COMPLAINTS_PAYLOAD_KEY=none`` says the engine runs without
+encryption (``workflows.encryption``). Each command
 that talks to the engine is an ``EngineCommand`` (``register``, the actions of the
 rulebook, ``status``); it can also be run in-process with a client of one's own::
 
@@ -32,6 +35,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from cli.command_line import UserError, fail
 from cli.stores import checked_url, one_line
 from workflows.complaint import ComplaintWorkflow
+from workflows.encryption import PayloadKeyError, required_payload_key
 from workflows.engine import TemporalSettings, connect
 
 # How long to wait for the engine to answer before saying so (a worker that is not
@@ -75,13 +79,18 @@ def run(args) -> int:
         prepared = _prepare(args)
     except UserError as problem:
         return fail(str(problem))
+    try:
+        # Before anything is sent: a complaint must not reach the engine in clear.
+        required_payload_key()
+    except PayloadKeyError as problem:
+        return fail(f"{args.engine.name}: {one_line(problem)}")
     return asyncio.run(_connect_and_execute(args, prepared, TemporalSettings.from_env()))
 
 
 async def _connect_and_execute(args, prepared: object, settings: TemporalSettings) -> int:
     try:
         try:
-            client = await asyncio.wait_for(connect(settings), CONNECT_TIMEOUT)
+            client = await asyncio.wait_for(connect(settings, require_key=True), CONNECT_TIMEOUT)
         except Exception as problem:  # noqa: BLE001 - whatever it is, the user needs one line
             reason = "no answer" if isinstance(problem, TimeoutError) else _connect_reason(problem)
             return fail(f"cannot reach the Temporal engine at {settings.address} "
@@ -135,6 +144,11 @@ async def _execute(args, prepared: object, client: Client, settings: TemporalSet
         )
     except RPCError as problem:
         return fail(_rpc_problem(command.name, args.ref, problem, settings))
+    except PayloadKeyError as problem:
+        # A complaint encrypted with a key this command has not (or has none), or one in
+        # clear read with a key: said in one line, never read.
+        ref = vars(args).get("ref")
+        return fail(f"{command.name}{' ' + ref if ref else ''}: {one_line(problem)}")
 
 
 async def _mail_waiting(client: Client, ref: str) -> str | None:

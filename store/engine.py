@@ -41,9 +41,23 @@ def _sqlite_file(url: str) -> Path | None:
 
 
 def ensure_sqlite_folder(url: str) -> None:
+    """The SQLite file's folder, made its owner's alone (0700) when it is new: the
+    records are children's social care data."""
     path = _sqlite_file(url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if path is not None and not path.parent.is_dir():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _create_private_file(path: Path) -> None:
+    """A new SQLite file, readable by its owner only (0600) whatever the umask; SQLite
+    gives its -wal and -shm files the database file's permissions. An existing file is
+    left as it is; a folder that cannot be written to is SQLite's to report."""
+    if path.exists():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:   # there already (another process was quicker), or not ours to create
+        pass
 
 
 def database_url() -> str:
@@ -97,6 +111,9 @@ def engine_for(url: str) -> Engine:
                 # An in-memory database exists once per connection: keep just one.
                 options["poolclass"] = StaticPool
             engine = create_engine(url, **options)
+            if (path := _sqlite_file(url)) is not None:
+                # Before SQLite opens the file, which it would create readable by all.
+                event.listen(engine, "do_connect", lambda *_: _create_private_file(path))
             event.listen(engine, "connect", _on_sqlite_connect)
             event.listen(engine, "handle_error", _read_only_connection_is_dead)
         else:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from workflows.encryption import PLAINTEXT
 from workflows.engine import DATA_CONVERTER
 from temporalio.testing import WorkflowEnvironment
 
@@ -29,12 +30,16 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.
 @pytest.fixture(scope="session", autouse=True)
 def no_local_engine_settings(tmp_path_factory):
     """Tests set up their own engines: a developer's `make up` key, records or exported
-    settings must not leak in."""
+    settings must not leak in. Their engines run without encryption, and say so
+    (COMPLAINTS_PAYLOAD_KEY=none: the command line refuses an engine without a key
+    otherwise); a test of encryption sets a key of its own."""
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith(("COMPLAINTS_", "TEMPORAL_", "SMTP_"))
              or k == "DATABASE_URL"}
     os.environ["COMPLAINTS_VAR_DIR"] = str(tmp_path_factory.mktemp("var"))
+    os.environ["COMPLAINTS_PAYLOAD_KEY"] = PLAINTEXT
     yield
     os.environ.pop("COMPLAINTS_VAR_DIR", None)
+    os.environ.pop("COMPLAINTS_PAYLOAD_KEY", None)
     os.environ.update(saved)
 
 

@@ -61,5 +61,5 @@ async def test_a_complaint_resubmitted_years_later_counts_that_years_bank_holida
     # The holidays fetched are kept in the history: replaying it does the same again.
     history = load(tmp_path / "CAL-01.json")
     assert "bank_holidays" in history.to_json()
-    want, got = recorded_inputs(history), await replay(history)
+    want, got = await recorded_inputs(history), await replay(history)
     assert [g.notices for g in got] == [w.notices for w in want]

@@ -16,8 +16,15 @@ from models.complaint import Complainant, Officer
 from rules.complaint import LONDON
 from worker import build_worker
 from workflows.complaint import ComplaintWorkflow
-from workflows.encryption import EncryptionCodec, PayloadKeyError, payload_key
-from workflows.engine import DATA_CONVERTER, TemporalSettings, complaint_input, connect
+from workflows.encryption import (
+    EncryptionCodec,
+    NoPayloadKey,
+    PayloadKeyError,
+    PayloadRefused,
+    payload_key,
+    required_payload_key,
+)
+from workflows.engine import DATA_CONVERTER, TemporalSettings, complaint_input, connect, data_converter
 
 NAME, EMAIL = "Zoë Complainant", "zoe.family@example.org"
 
@@ -34,12 +41,47 @@ async def test_a_payload_round_trips_and_is_unreadable_in_between():
     assert await codec.decode([sealed]) == [plain]
 
 
-async def test_payloads_written_before_encryption_still_read_and_another_key_is_refused():
-    plain = Payload(metadata={"encoding": b"json/plain"}, data=b'"old"')
-    assert await EncryptionCodec(new_key()).decode([plain]) == [plain]
+async def test_with_a_key_an_unencrypted_payload_or_another_keys_is_refused():
+    key = new_key()
+    converter = data_converter(key)
+    plain = Payload(metadata={"encoding": b"json/plain"}, data=f'{{"name": "{NAME}"}}'.encode())
+    with pytest.raises(PayloadRefused, match="unencrypted payload was refused") as refused:
+        await converter.decode([plain])
+    assert NAME not in str(refused.value), "a refusal never quotes the payload"
+    # The codec itself hands on nothing of it: what it leaves is empty, and says why.
+    [left] = await EncryptionCodec(key).decode([plain])
+    assert left.data == b"" and left.metadata["refused"] == b"unencrypted"
+
     [sealed] = await EncryptionCodec(new_key()).encode([plain])
-    with pytest.raises(PayloadKeyError, match="another key"):
-        await EncryptionCodec(new_key()).decode([sealed])
+    with pytest.raises(PayloadRefused, match="another key"):
+        await converter.decode([sealed])
+    [mine] = await EncryptionCodec(key).encode([plain])
+    altered = Payload(metadata=mine.metadata, data=mine.data[:-1] + bytes([mine.data[-1] ^ 1]))
+    with pytest.raises(PayloadRefused, match="does not decrypt"):
+        await converter.decode([altered])
+    # Without a key, an encrypted payload is refused in words (not an unknown encoding).
+    with pytest.raises(PayloadRefused, match="encrypted, and no payload key is configured"):
+        await DATA_CONVERTER.decode([mine])
+    assert await converter.decode([mine]) == [{"name": NAME}]
+
+
+async def test_failures_travel_encrypted_and_read_back_with_the_key():
+    """A failure's message and stack trace (a refusal, an activity's error) are an encoded
+    attribute: ciphertext on the way, the text again for a client with the key."""
+    from temporalio.api.failure.v1 import Failure
+    from temporalio.exceptions import ApplicationError
+
+    converter = data_converter(new_key())
+    failure = Failure()
+    try:
+        raise ApplicationError(f"no such family {NAME} <{EMAIL}>", type="Refused", non_retryable=True)
+    except ApplicationError as error:
+        await converter.encode_failure(error, failure)
+    assert failure.message == "Encoded failure" and failure.stack_trace == ""
+    assert NAME.encode() not in failure.SerializeToString() and EMAIL.encode() not in failure.SerializeToString()
+    back = await converter.decode_failure(failure)
+    assert isinstance(back, ApplicationError) and back.type == "Refused"
+    assert back.message == f"no such family {NAME} <{EMAIL}>"
 
 
 def test_the_key_comes_from_the_environment_or_a_file(monkeypatch, tmp_path):
@@ -58,6 +100,16 @@ def test_the_key_comes_from_the_environment_or_a_file(monkeypatch, tmp_path):
     monkeypatch.setenv("COMPLAINTS_PAYLOAD_KEY_FILE", str(tmp_path / "missing"))
     with pytest.raises(PayloadKeyError, match="does not exist"):
         payload_key()
+
+    # The command line needs a key, or to be told the engine runs without one.
+    monkeypatch.delenv("COMPLAINTS_PAYLOAD_KEY_FILE")
+    with pytest.raises(NoPayloadKey, match="COMPLAINTS_PAYLOAD_KEY=none"):
+        required_payload_key()
+    monkeypatch.setenv("COMPLAINTS_PAYLOAD_KEY", "none")
+    assert required_payload_key() is None and payload_key() is None
+    # "none" wins over a key file named beside it (make up's own environment names one).
+    monkeypatch.setenv("COMPLAINTS_PAYLOAD_KEY_FILE", str(tmp_path / "k"))
+    assert required_payload_key() is None
 
 
 async def test_temporal_holds_no_name_or_address_of_a_complainant(dev_server_env, store, smtp, task_queue, monkeypatch):

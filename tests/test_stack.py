@@ -217,6 +217,7 @@ async def test_make_up_runs_the_engine_and_carries_on_after_ctrl_c(tmp_path, sta
     # This test's own client reads the complaints' payloads with the key make up creates.
     key_file = tmp_path / "var" / "payload.key"
     monkeypatch.setenv("COMPLAINTS_PAYLOAD_KEY_FILE", str(key_file))
+    monkeypatch.delenv("COMPLAINTS_PAYLOAD_KEY", raising=False)   # the tests' "none"
     # What another terminal needs: the same folder, and the ports the banner exports.
     cli_env = dict(stack_env, TEMPORAL_ADDRESS=address, COMPLAINTS_TIMEOUT="60")
 
@@ -246,6 +247,13 @@ async def test_make_up_runs_the_engine_and_carries_on_after_ctrl_c(tmp_path, sta
     assert (tmp_path / "var" / "temporal.db").is_file()
     assert (tmp_path / "var" / "complaints.db").is_file()
     assert (tmp_path / "var" / "log" / "temporal.log").is_file()
+    # Children's social care data, whatever the shell's umask: var/ and what the stack
+    # made in it are the owner's alone.
+    var = tmp_path / "var"
+    for folder in (var, var / "mail", var / "log"):
+        assert folder.stat().st_mode & 0o777 == 0o700, f"{folder} is {folder.stat().st_mode & 0o777:o}"
+    for file in (var / "temporal.db", var / "complaints.db", var / "log" / "temporal.log", *mail_dir.glob("*.eml")):
+        assert file.stat().st_mode & 0o077 == 0, f"{file} is {file.stat().st_mode & 0o777:o}"
 
     assert await asyncio.to_thread(first.interrupt) == 0
     assert not _still_running(first.children), "processes left behind after Ctrl-C"

@@ -209,6 +209,12 @@ class ComplaintWorkflow:
     def _check_action(self, name: str, args: Sequence[RawValue]) -> None:
         if name not in a.ACTIONS:
             raise ApplicationError(f"{name!r} is not an action the engine knows", type=REFUSED, non_retryable=True)
+        if not args:
+            # Every client of the engine sends the action's request, encrypted where the
+            # engine encrypts. One sent without any (the plain `temporal` command line)
+            # carries nothing for the codec to refuse: it is refused here. (Validators do
+            # not run on replay: an old history with such an action still replays.)
+            raise ApplicationError(f"{name!r} came without its request", type=REFUSED, non_retryable=True)
         self._validate(name, self._decode(name, args))
 
     def _decode(self, name: str, args: Sequence[RawValue]) -> object:
