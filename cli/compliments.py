@@ -10,6 +10,7 @@ from datetime import datetime
 
 from cli.command_line import UserError, fail, given_date
 from cli.stores import store_problem, writable_store
+from models.field_checks import compliment_problem
 from rules.complaint import LONDON
 
 
@@ -26,8 +27,13 @@ def add(commands) -> None:
 def run_compliment(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
+    today = datetime.now(LONDON).date()
     try:
-        received = given_date("--on", args.on) or datetime.now(LONDON).date()
+        received = given_date("--on", args.on) or today
+        problem = compliment_problem(received, args.team, args.officer, args.text, today)
+        if problem is not None:
+            flag = "--on" if problem.field == "date" else f"--{problem.field}"
+            raise UserError(f"compliment refused: {flag}: {problem.reason}")
         store, shown = writable_store(args.database)
     except UserError as problem:
         return fail(str(problem))

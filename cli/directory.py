@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from models.complaint import Officer
+from models.field_checks import directory_problem
 from models.yaml_files import YamlFileError, read_model_file
 from simulation.scenario import ComplaintsTeamIn, OfficerIn
 
@@ -58,6 +59,10 @@ def load_directory() -> Directory:
         parsed = read_model_file(path, _DirectoryIn)
     except YamlFileError as exc:
         raise DirectoryError(f"directory {exc}") from None
+    # Every field as each complaint will carry it (models.field_checks), before an id is shown.
+    problem = directory_problem(parsed.officers, parsed.complaints_team.email)
+    if problem is not None:
+        raise DirectoryError(f"directory {path}: {problem}")
     ids = [o.id for o in parsed.officers]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

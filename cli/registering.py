@@ -22,6 +22,7 @@ from cli.directory import DirectoryError, load_directory
 from cli.engine_connection import EngineCommand, run
 from cli.stores import store_at, store_problem
 from models import actions as a
+from models.field_checks import FieldProblem, registration_problem
 from models.validation import field_errors
 from models.yaml_files import YamlFileError, read_yaml_file
 from policies import PolicyError
@@ -135,7 +136,29 @@ def registration(args) -> a.Registration:
                             f"({reg.received.isoformat()})")
         # Today's date, registered before 10:00: received now, not later today.
         reg.received = now.replace(microsecond=0)
+    # A field no record could hold is the clerk's to mend, not a complaint refused: it is
+    # not kept in the record store, and no workflow starts.
+    problem = registration_problem(reg, now.date())
+    if problem is not None:
+        raise UserError(f"register: {_as_typed(problem, args.file is None)}")
     return reg
+
+
+# The flags of `register`, by the field each sets.
+FLAGS = {"ref": "--ref", "policy": "--policy", "received": "--received", "complainant.name": "--name",
+         "complainant.email": "--email", "complainant.type": "--type", "service_area": "--service-area",
+         "reasons": "--reason", "channel": "--channel", "child": "--child", "matter_date": "--matter-date",
+         "late_reason": "--late-reason"}
+
+
+def _as_typed(problem: FieldProblem, from_flags: bool) -> str:
+    """The problem as the clerk typed it: the flag, or the file's field. (The directory's
+    own fields were checked when it was read: cli.directory.)"""
+    if from_flags:
+        field = problem.field.split(".")[0] if problem.field.startswith("reasons.") else problem.field
+        if field in FLAGS:
+            return f"{FLAGS[field]}: {problem.reason}"
+    return str(problem)
 
 
 async def register(args, reg: a.Registration, client: Client, settings: TemporalSettings) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -29,6 +30,8 @@ from cli.engine_connection import EngineCommand, closed_status, run, workflow_en
 from cli.stores import one_line
 from models import actions as a
 from models.complaint import COST_ITEMS, OMBUDSMAN_RESULTS
+from models.field_checks import identifier_problem, request_problem
+from rules.moments import LONDON
 from workflows.engine import TemporalSettings
 
 
@@ -195,8 +198,28 @@ def add(commands) -> None:
             p.add_argument("--database", help="the record store's URL, used once the complaint's workflow "
                                               "has ended (default DATABASE_URL)")
         p.set_defaults(run=run, engine=EngineCommand(
-            action.command, action.request, partial(act, action),
+            action.command, partial(checked_request, action), partial(act, action),
             acts=True, uses_record_store=action.after_the_workflow is not None))
+
+
+# The fields of the input records that the commands take under another name.
+TYPED_AS = {"amount_gbp": "--amount", "remedy_gbp": "--remedy", "officer": "OFFICER", "name": "NAME",
+            "officers": "the council's directory"}
+
+
+def checked_request(action: Action, args) -> object:
+    """The action's input record from the command line, every field checked as the rules
+    check it (models.field_checks): a value no record could hold is refused here, in one
+    line naming the option, before anything is sent."""
+    if (why := identifier_problem(args.ref)) is not None:
+        raise UserError(f"{action.command} refused: REF: {why}")
+    request = action.request(args)
+    problem = request_problem(action.update, request, datetime.now(LONDON).date())
+    if problem is not None:
+        field = problem.field.split(".")[0]
+        typed = TYPED_AS.get(field, "--" + field.replace("_", "-"))
+        raise UserError(f"{action.command} refused: {typed}: {problem.reason}")
+    return request
 
 
 async def act(action: Action, args, request: object, client: Client, settings: TemporalSettings) -> int:

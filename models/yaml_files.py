@@ -42,6 +42,42 @@ _YamlLoader.add_implicit_resolver(
 )
 
 
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class NotADate(yaml.constructor.ConstructorError):
+    """A value written as a date that is no day of the calendar (2023-02-30)."""
+
+    def __init__(self, text: str, mark: Any, key: Any = None) -> None:
+        what = "a date and time; write it as YYYY-MM-DDTHH:MM" if any(c in text for c in "Tt ") \
+            else "a date; write it as YYYY-MM-DD"
+        self.text = f"{key}: {text} is not {what}" if key is not None else f"{text} is not {what}"
+        super().__init__(None, None, self.text, mark)
+
+
+def _timestamp(loader: _YamlLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise NotADate(node.value, node.start_mark) from None
+
+
+def _mapping(loader: _YamlLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    # Named by its key: "received: 2023-02-30 is not a date", not a traceback.
+    for key_node, value_node in node.value:
+        if isinstance(value_node, yaml.ScalarNode) and value_node.tag == _TIMESTAMP:
+            try:
+                yaml.SafeLoader.construct_yaml_timestamp(loader, value_node)
+            except ValueError:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                raise NotADate(value_node.value, value_node.start_mark, key) from None
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+_YamlLoader.add_constructor(_TIMESTAMP, _timestamp)
+_YamlLoader.construct_mapping = _mapping  # type: ignore[method-assign]
+
+
 def read_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_YamlLoader)
 
@@ -53,6 +89,8 @@ def read_yaml_file(path: Path) -> Any:
         raise YamlFileError(path, f"cannot be read ({exc.strerror or exc})") from None
     try:
         return read_yaml(text)
+    except NotADate as exc:
+        raise YamlFileError(path, f"{exc.text} (line {exc.problem_mark.line + 1})") from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where else ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -389,8 +390,19 @@ SECTIONS = {"full": _full_sections, "brief": _brief_sections, "code": _code_sect
 # ---------------------------------------------------------------------------------- writing
 
 
+# A cell a spreadsheet would read as a formula (OWASP's CSV injection): = + - @, or a tab
+# or carriage return before one. Such text is written after a single quote, so it shows as
+# typed; a number stays a number, negative or not.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def _csv_value(value: Any) -> Any:
-    return "" if value is None else value
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def write(report: Report, out: Path) -> list[Path]:
@@ -402,7 +414,7 @@ def write(report: Report, out: Path) -> list[Path]:
         path = out / f"{table.name}.csv"
         with path.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
-            writer.writerow(table.columns)
+            writer.writerow([_csv_value(c) for c in table.columns])
             writer.writerows([_csv_value(v) for v in hide.row(table, row)] for row in table.rows)
         written.append(path)
     summary_path = out / "summary.json"

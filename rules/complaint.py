@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from models import actions as a
+from models.field_checks import request_problem
 from models.complaint import (
     COMPLAINANT,
     COMPLAINTS_TEAM,
@@ -69,8 +70,11 @@ __all__ = [
 # replays, exactly as it began. 1: the first engine. 2 (December 2026): a suspension
 # never erases lateness; letters when an independent person is appointed and when the
 # review panel meets and reports; a complaint registered after its first due date is
-# told its response is late.
-RULES_VERSION = 2
+# told its response is late. 3 (December 2026): every field of an action is checked
+# (models.field_checks) before the rules' own checks, so an Update with a value no record
+# could hold is refused by its validator. Complaints registered earlier may hold such
+# values already accepted; replayed, they must be accepted again.
+RULES_VERSION = 3
 
 Check = Callable[["Complaint", Any, datetime], "str | None"]
 Effect = Callable[["Complaint", Any, datetime], "list[Notice]"]
@@ -320,7 +324,13 @@ class Complaint:
     # ------------------------------------------------------------------ actions by name
 
     def refusal(self, action: str, req: object, now: datetime) -> str | None:
-        """Why ``action`` cannot be done now, or None."""
+        """Why ``action`` cannot be done now, or None. A field no record could hold (a
+        line break in a name, an amount of inf) is refused first, in the words of every
+        other path (models.field_checks), from rulebook 3 on."""
+        if self.state.rules_version >= 3:
+            problem = request_problem(action, req, london(now).date())
+            if problem is not None:
+                return str(problem)
         return ACTIONS[action].check(self, req, now)
 
     def apply(self, action: str, req: object, now: datetime) -> list[Notice]:

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from models import actions as a
 from models.complaint import COMPLAINANT_TYPES
+from models.field_checks import registration_problem
 from policies import Policy
 from rules.calendar import months_later
 from rules.moments import london
 
 
 def registration_refusal(reg: a.Registration, policy: Policy) -> str | None:
-    """Why a complaint cannot be registered, or None."""
+    """Why a complaint cannot be registered, or None.
+
+    A field no record could hold (a name over two lines, an address the mail cannot
+    carry) is refused (models.field_checks). The commands check fields before they
+    get here, so such a registration is never recorded as a refused complaint.
+    """
     if not reg.ref or any(c.isspace() for c in reg.ref):
         return "a complaint reference must be given, without spaces"
     if reg.received.tzinfo is None:
         return "the date received must carry its time zone"
+    if (problem := registration_problem(reg)) is not None:
+        return str(problem)
     if reg.complainant.type not in COMPLAINANT_TYPES:
         return f"complainant type {reg.complainant.type!r} is not one of {', '.join(COMPLAINANT_TYPES)}"
     received = london(reg.received).date()

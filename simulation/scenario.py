@@ -15,6 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from models.actions import ACTIONS, Registration
 from models.complaint import COMPLAINANT_TYPES, Complainant, Officer
+from models.field_checks import (
+    compliment_problem,
+    directory_problem,
+    identifier_problem,
+    registration_problem,
+    request_problem,
+)
 from models.validation import field_errors
 from models.yaml_files import YamlFileError, read_yaml_file
 from policies import PolicyError, load_policy
@@ -183,7 +190,18 @@ def parse_scenario(data: Any) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(_describe(data, exc)) from exc
-    for c in scenario.complaints:
+    # Every field as the engine will check it (models.field_checks), so a value no record
+    # could hold stops the scenario here, before anything runs.
+    today = datetime.now(LONDON).date()
+    problem = directory_problem(scenario.directory(), scenario.complaints_team.email)
+    if problem is not None:
+        raise ScenarioError(str(problem))
+    for n, c in enumerate(scenario.complaints, start=1):
+        complaint = f"complaint {c.ref}" if identifier_problem(c.ref) is None else f"complaint #{n}"
+        # Dated by the machine's clock: a scenario may run in years to come, but not in centuries.
+        problem = registration_problem(c.registration([], scenario.complaints_team.email), today)
+        if problem is not None:
+            raise ScenarioError(f"{complaint}, {problem}")
         try:
             load_policy(c.policy)
         except PolicyError as exc:
@@ -192,9 +210,13 @@ def parse_scenario(data: Any) -> Scenario:
         for i, act in enumerate(c.actions, start=1):
             where = f"complaint {c.ref}, action {i} ({act.do})"
             try:
-                act.request()
+                request = act.request()
             except ValidationError as exc:
                 raise ScenarioError(f"{where}, {field_errors(exc)}") from exc
+            # As the workflow checks it, on the day the action is taken.
+            problem = request_problem(act.do, request, act.moment().astimezone(LONDON).date())
+            if problem is not None:
+                raise ScenarioError(f"{where}, {problem}")
             if previous is not None and act.moment() < previous:
                 raise ScenarioError(f"{where}, field date: actions must be in date order")
             if act.moment() < c.received_at():
@@ -202,6 +224,10 @@ def parse_scenario(data: Any) -> Scenario:
             previous = act.moment()
     officers = {o.id for o in scenario.officers}
     for i, compliment in enumerate(scenario.compliments, start=1):
+        problem = compliment_problem(compliment.date, compliment.team, compliment.officer, compliment.text,
+                                     today, future=True)
+        if problem is not None:
+            raise ScenarioError(f"compliment {i}, {problem}")
         if compliment.officer is not None and compliment.officer not in officers:
             raise ScenarioError(f"compliment {i}, field officer: {compliment.officer!r} is not one of "
                                 f"the scenario's officers")
