@@ -135,8 +135,6 @@ async def _execute(args, prepared: object, client: Client, settings: TemporalSet
         return fail(str(problem))
     except (TimeoutError, RPCTimeoutOrCancelledError):
         # (An Update cut short by the timeout surfaces as RPCTimeoutOrCancelledError.)
-        if command.acts and (waiting := await _mail_waiting(client, args.ref)):
-            return fail(f"{command.name} {args.ref}: recorded, but its letters are waiting: {waiting}")
         later = "; the action may still be applied when one is" if command.acts else ""
         return fail(
             f"{command.name} {args.ref or ''}: the engine at {settings.address} did not answer "
@@ -149,21 +147,6 @@ async def _execute(args, prepared: object, client: Client, settings: TemporalSet
         # clear read with a key: said in one line, never read.
         ref = vars(args).get("ref")
         return fail(f"{command.name}{' ' + ref if ref else ''}: {one_line(problem)}")
-
-
-async def _mail_waiting(client: Client, ref: str) -> str | None:
-    """Why the complaint's record-and-mail step keeps failing, if it does (the mail
-    server down, say): the action was applied, only its letters have not gone yet."""
-    try:
-        description = await asyncio.wait_for(client.get_workflow_handle(ref).describe(), 10)
-    except (TimeoutError, RPCError):
-        return None
-    for pending in description.raw_description.pending_activities:
-        if pending.activity_type.name == "record_and_notify" and pending.attempt > 1:
-            last = one_line(pending.last_failure.message)[:300] or "no detail"
-            return (f"sending has failed {pending.attempt - 1} time(s), last: {last}; "
-                    "they go as soon as it succeeds")
-    return None
 
 
 def _rpc_problem(what: str, ref: str | None, problem: RPCError, settings: TemporalSettings) -> str:

@@ -19,6 +19,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -27,7 +28,8 @@ from cli import after_the_workflow as later
 from cli.command_line import UserError, fail, given_date
 from cli.directory import DirectoryError, load_directory
 from cli.engine_connection import EngineCommand, closed_status, run, workflow_ended
-from cli.stores import one_line
+from cli.letters import trouble
+from cli.stores import StoreUnavailable, one_line, store_at
 from models import actions as a
 from models.complaint import COST_ITEMS, OMBUDSMAN_RESULTS
 from models.field_checks import identifier_problem, request_problem
@@ -244,4 +246,15 @@ async def act(action: Action, args, request: object, client: Client, settings: T
             return fail(f"{action.command} refused: no complaint with reference {args.ref}")
         raise
     print(description)
+    if (note := await asyncio.to_thread(letters_in_trouble, args)) is not None:
+        print(f"{args.ref}: {note}")
     return 0
+
+
+def letters_in_trouble(args) -> str | None:
+    """The action is recorded; say so if the complaint's letters are stuck or failed."""
+    try:
+        store, _ = store_at(vars(args).get("database"), must_exist=True)
+        return trouble(store, args.ref)
+    except (StoreUnavailable, SQLAlchemyError):
+        return None

@@ -68,6 +68,7 @@ class Delivery:
         self.smtp = smtp
         self.mail = mail or MailPool(smtp)
         self._recorded = asyncio.Event()
+        self._holding: OutboxMail | None = None    # the letter taken and not yet done with
 
     def recorded(self) -> None:
         """Told by the record activity: there is new mail (saves waiting for the next poll)."""
@@ -101,7 +102,8 @@ class Delivery:
     async def _take(self) -> OutboxMail | None:
         now = _now()
         taken = await asyncio.to_thread(self.store.claim_mail, now, now + self.hold, 1)
-        return taken[0] if taken else None
+        self._holding = taken[0] if taken else None
+        return self._holding
 
     async def send_due(self) -> bool:
         """Send what is due, up to a batch on one connection; True if any went (there may be more)."""
@@ -125,6 +127,7 @@ class Delivery:
                         # Marked the moment the server accepts it: a later try sends only the rest.
                         await asyncio.to_thread(self.store.mark_sent, mail.ref, mail.key, _now())
                     done += 1
+                    self._holding = None
                     if done == BATCH or (following := await self._take()) is None:
                         break
                     batch.append(following)
@@ -133,9 +136,14 @@ class Delivery:
             for mail in batch[done:]:
                 later = _now() + retry_after(mail.attempts)
                 await asyncio.to_thread(self.store.postpone, mail.ref, mail.key, later, str(exc))
+            self._holding = None
             log.info("delivery: %d letter(s) waiting for the mail server", len(batch) - done)
             return done > 0
         return True
 
     async def close(self) -> None:
+        """Stop: a letter held but not sent is let go at once, for the next delivery."""
+        if self._holding is not None:
+            held, self._holding = self._holding, None
+            await asyncio.to_thread(self.store.release, held.ref, held.key)
         await self.mail.close()

@@ -99,9 +99,10 @@ _DELIVERABLE = (outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None),
 _DUE_MAIL = (select(outbox.c.ref, outbox.c.key).where(*_DELIVERABLE)
              .order_by(outbox.c.created_at, outbox.c.ref, outbox.c.event_at, outbox.c.key)
              .limit(bindparam("limit")))
-_CLAIM = (update(outbox)
-          .where(outbox.c.ref == bindparam("of_ref"), outbox.c.key == bindparam("of_key"), *_DELIVERABLE)
-          .values(claimed_until=bindparam("until")))
+_CLAIM_DUE = (update(outbox)
+              .where(tuple_(outbox.c.ref, outbox.c.key).in_(_DUE_MAIL), *_DELIVERABLE)
+              .values(claimed_until=bindparam("until"))
+              .returning(*outbox.c))
 _DELETE_CHILDREN = {table.name: delete(table).where(table.c.ref == bindparam("ref")) for table, _ in CHILD_TABLES}
 
 
@@ -245,16 +246,18 @@ class RecordStore:
 
     def claim_mail(self, now: datetime, hold_until: datetime, limit: int = 20) -> list[OutboxMail]:
         """Take up to ``limit`` letters due to be sent, oldest first, holding each until
-        ``hold_until`` so no other delivery sends it meanwhile."""
+        ``hold_until`` so no other delivery sends it meanwhile (one statement: the outer
+        condition is checked again on each row, so two deliveries never take the same)."""
         with self.engine.begin() as conn:
-            due = conn.execute(_DUE_MAIL, {"now": now, "limit": limit}).all()
-            taken = [(ref, key) for ref, key in due
-                     if conn.execute(_CLAIM, {"of_ref": ref, "of_key": key, "now": now, "until": hold_until}).rowcount]
-            if not taken:
-                return []
-            rows = conn.execute(select(outbox).where(tuple_(outbox.c.ref, outbox.c.key).in_(taken))).all()
-        by_key = {(row.ref, row.key): snapshot.mail_from_row(row) for row in rows}
-        return [by_key[t] for t in taken]
+            rows = conn.execute(_CLAIM_DUE, {"now": now, "until": hold_until, "limit": limit}).all()
+        rows.sort(key=lambda r: (r.created_at, r.ref, r.event_at, r.key))
+        return [snapshot.mail_from_row(row) for row in rows]
+
+    def release(self, ref: str, key: str) -> None:
+        """Let go of a letter taken and not sent (delivery stopping): due again at once."""
+        with self.engine.begin() as conn:
+            conn.execute(update(outbox).where(outbox.c.ref == ref, outbox.c.key == key, outbox.c.sent_at.is_(None))
+                         .values(claimed_until=None))
 
     def postpone(self, ref: str, key: str, until: datetime, error: str) -> None:
         """A try that failed for now (the server down, busy, or slow): try again at ``until``."""

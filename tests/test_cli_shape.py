@@ -29,7 +29,7 @@ EXPECTED_COMMANDS = [
     "assign", "reassign", "extend", "suspend", "resume", "respond", "submit-learning", "escalate",
     "appoint-independent-person", "panel-held", "panel-report", "discontinue", "proceedings-ended",
     "resubmit", "withdraw", "refer-to-ombudsman", "ombudsman-decision", "record-cost",
-    "status", "compliment", "list",
+    "status", "compliment", "list", "retry-letters",
 ]
 
 # Each command that opens the record store, with the least it needs besides --database.
@@ -45,6 +45,7 @@ WITH_A_DATABASE = {
     "status": ["SHAPE-1"],
     "compliment": ["--team", "Fostering", "--text", "Jane Smith was kind"],
     "list": [],
+    "retry-letters": ["SHAPE-1"],
 }
 
 
