@@ -41,7 +41,7 @@ from policies import PolicyError
 from rules.complaint import Refused, london, withdrawn_refusal
 from simulation.scenario import ActionIn, ComplaintIn, ComplimentIn, Scenario
 from simulation.timeline import notification_lines, rejected_line, summary_line
-from store.record_store import NotAfterTheWorkflow, RecordStore
+from store.record_store import AFTER_THE_WORKFLOW, NotAfterTheWorkflow, RecordStore
 from worker import build_worker
 from workflows.complaint import ComplaintWorkflow
 from workflows.engine import complaint_input
@@ -50,15 +50,6 @@ from workflows.engine import complaint_input
 # at a time keeps both cores busy.
 CONCURRENT_COMPLAINTS = 100
 
-# What the record store takes itself once a complaint's workflow has ended, with the
-# same checks (the Ombudsman, costs and late forms come when they come), as the
-# `complaints` command's actions of the same names do.
-AFTER_THE_WORKFLOW = {
-    "refer_to_ombudsman": RecordStore.record_ombudsman_referral,
-    "ombudsman_decision": RecordStore.record_ombudsman_decision,
-    "record_cost": RecordStore.record_cost,
-    "submit_learning": RecordStore.record_learning,
-}
 
 
 def temporal_binary() -> str:

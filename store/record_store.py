@@ -55,7 +55,7 @@ from store.schema import (
     metadata,
 )
 
-__all__ = ["NotAfterTheWorkflow", "OutboxMail", "RecordStore", "database_url"]
+__all__ = ["AFTER_THE_WORKFLOW", "NotAfterTheWorkflow", "OutboxMail", "RecordStore", "database_url"]
 
 log = logging.getLogger(__name__)
 
@@ -530,6 +530,17 @@ class RecordStore:
             query = query.where(refusals.c.received <= until)
         with self.engine.connect() as conn:
             return [_as_dict(r) for r in conn.execute(query)]
+
+
+# The actions the record store takes itself once a complaint's workflow has ended (the
+# Ombudsman, costs and late forms come when they come), with the workflow's own checks:
+# `complaints` and `simulate` both send these here then, and nothing else.
+AFTER_THE_WORKFLOW = {
+    "refer_to_ombudsman": RecordStore.record_ombudsman_referral,
+    "ombudsman_decision": RecordStore.record_ombudsman_decision,
+    "record_cost": RecordStore.record_cost,
+    "submit_learning": RecordStore.record_learning,
+}
 
 
 def _refuse(reason: str | None) -> None:

@@ -136,6 +136,10 @@ def test_the_table_has_one_action_of_the_catalogue_a_command():
     # What the record store takes itself once the workflow has ended, and no more.
     assert sorted(x.command for x in ACTION_LIST if x.after_the_workflow) == [
         "ombudsman-decision", "record-cost", "refer-to-ombudsman", "submit-learning"]
+    # The same four the record store takes itself, and so `simulate` too.
+    from store.record_store import AFTER_THE_WORKFLOW
+
+    assert {x.update for x in ACTION_LIST if x.after_the_workflow} == set(AFTER_THE_WORKFLOW)
 
 
 @pytest.mark.parametrize("action", ACTION_LIST, ids=lambda x: x.command)

@@ -68,6 +68,20 @@ async def wait_until(check, timeout: float) -> bool:
     return check()
 
 
+def all_marked_sent(database: str, refs: list[str]) -> bool:
+    store = RecordStore(database)
+    try:
+        return all(mail["sent_at"] is not None for ref in refs for mail in store.sent_mail(ref))
+    finally:
+        store.close()
+
+
+def stop(worker: subprocess.Popen, sink: MailSink) -> None:
+    worker.kill()
+    worker.wait(timeout=10)
+    sink.stop()
+
+
 def acknowledgements(sink: MailSink, refs: list[str]) -> list[str]:
     return [m["X-Complaint-Ref"] for m in sink.messages if m["X-Complaint-Ref"] in refs]
 
@@ -91,13 +105,9 @@ async def test_worker_killed_before_the_server_accepted_a_letter_sends_it_once_a
         await asyncio.sleep(3)  # anything sent twice would arrive now
         assert sorted(acknowledgements(sink, refs)) == sorted(refs)
         assert set(sink.received_by_message_id().values()) == {1}
-        store = RecordStore(database)
-        assert all(mail["sent_at"] is not None for ref in refs for mail in store.sent_mail(ref))
-        store.close()
+        assert all_marked_sent(database, refs)
     finally:
-        worker.kill()
-        worker.wait(timeout=10)
-        sink.stop()
+        stop(worker, sink)
 
 
 async def test_mail_server_down_then_up_loses_nothing(dev_server_env, task_queue, tmp_path):
@@ -116,9 +126,7 @@ async def test_mail_server_down_then_up_loses_nothing(dev_server_env, task_queue
         await asyncio.sleep(2)
         assert sorted(acknowledgements(sink, refs)) == sorted(refs)
     finally:
-        worker.kill()
-        worker.wait(timeout=10)
-        sink.stop()
+        stop(worker, sink)
 
 
 async def test_worker_killed_after_the_server_accepted_a_letter_sends_it_again_with_the_same_message_id(
@@ -158,10 +166,6 @@ async def test_worker_killed_after_the_server_accepted_a_letter_sends_it_again_w
         assert counts[first] == 2, "the letter in the window went again, under its own Message-ID"
         assert sorted(n for mid, n in counts.items() if mid != first) == [1, 1]
         assert sorted(set(acknowledgements(sink, refs))) == sorted(refs)
-        store = RecordStore(database)
-        assert all(mail["sent_at"] is not None for ref in refs for mail in store.sent_mail(ref))
-        store.close()
+        assert all_marked_sent(database, refs)
     finally:
-        worker.kill()
-        worker.wait(timeout=10)
-        sink.stop()
+        stop(worker, sink)
