@@ -1,7 +1,9 @@
 """One small input record per action (each is a workflow Update named as the action).
 
 The names follow the contracts' catalogue (docs/contracts.md), so a scenario's
-``do: extend`` and ``complaints extend`` reach the same Update, ``extend``.
+``do: extend`` and ``complaints extend`` reach the same Update, ``extend``. Each record
+ends with ``by``: who did it (the signed-in person, or the user who ran the command;
+None where nobody said), kept in the complaint's history beside the action.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Registration:
     matter_date: date | None = None
     late_accepted: bool = False
     late_reason: str | None = None
+    by: str | None = None
 
 
 @dataclass
@@ -37,33 +40,38 @@ class Assign:
     # The council's directory as the caller knows it now, so an officer who joined
     # after registration can be assigned. None keeps the complaint's copy.
     officers: list[Officer] | None = None
+    by: str | None = None
 
 
 @dataclass
 class Extend:
     reason: str
     new_due: date | None = None
+    by: str | None = None
 
 
 @dataclass
 class Suspend:
     reason: str
     detail: str | None = None
+    by: str | None = None
 
 
 @dataclass
 class Resume:
-    pass
+    by: str | None = None
 
 
 @dataclass
 class Respond:
     outcome: str
+    by: str | None = None
 
 
 @dataclass
 class SubmitLearning:
     text: str | None = None
+    by: str | None = None
 
 
 @dataclass
@@ -71,48 +79,55 @@ class Escalate:
     reason: str
     late_accepted: bool = False
     late_reason: str | None = None
+    by: str | None = None
 
 
 @dataclass
 class AppointIndependentPerson:
     name: str
+    by: str | None = None
 
 
 @dataclass
 class PanelHeld:
-    pass
+    by: str | None = None
 
 
 @dataclass
 class PanelReport:
-    pass
+    by: str | None = None
 
 
 @dataclass
 class Discontinue:
     reason: str
     detail: str | None = None
+    by: str | None = None
 
 
 @dataclass
 class ProceedingsEnded:
     on: date
+    by: str | None = None
 
 
 @dataclass
 class Resubmit:
     late_accepted: bool = False
     late_reason: str | None = None
+    by: str | None = None
 
 
 @dataclass
 class Withdraw:
     reason: str | None = None
+    by: str | None = None
 
 
 @dataclass
 class ReferToOmbudsman:
     on: date | None = None                   # default: today
+    by: str | None = None
 
 
 @dataclass
@@ -120,6 +135,7 @@ class OmbudsmanDecision:
     result: str
     remedy_gbp: float | None = None
     on: date | None = None
+    by: str | None = None
 
 
 @dataclass
@@ -128,6 +144,7 @@ class RecordCost:
     item: str
     amount_gbp: float
     on: date | None = None
+    by: str | None = None
 
 
 # The action name (as in scenarios and on the command line) -> its input record.

@@ -175,6 +175,7 @@ class HistoryEntry:
     at: datetime
     action: str
     detail: str = ""
+    by: str | None = None           # who did it (None: the engine itself, or not said)
 
 
 @dataclass

@@ -294,6 +294,11 @@ REQUESTS: dict[type, dict[str, Check]] = {
 }
 
 
+# Every record says who did it, in one line.
+for _kinds in (REGISTRATION, *REQUESTS.values()):
+    _kinds["by"] = line
+
+
 def request_problem(action: str, req: object, today: date | None) -> FieldProblem | None:
     """What in an action's input record cannot be taken, the action taken on ``today``."""
     kinds = REQUESTS.get(type(req))

@@ -163,7 +163,7 @@ class Complaint:
         complaint.start_stage(1, received, reason=None)
         now = london(now)
         state.chased_through = now.date() if now.hour >= policy.chasing.hour else now.date() - timedelta(days=1)
-        complaint.log(now, "register", policy.name)
+        complaint.log(now, "register", policy.name, by=reg.by)
         return complaint, complaint.notices(now, [("acknowledgement", COMPLAINANT, complaint.lateness_on_entry(now))])
 
     def lateness_on_entry(self, now: datetime) -> dict[str, str]:
@@ -207,8 +207,8 @@ class Complaint:
         self.state.stage = number
         self.state.status = "open"
 
-    def log(self, now: datetime, action: str, detail: str = "") -> None:
-        self.state.history.append(HistoryEntry(at=london(now), action=action, detail=detail))
+    def log(self, now: datetime, action: str, detail: str = "", by: str | None = None) -> None:
+        self.state.history.append(HistoryEntry(at=london(now), action=action, detail=detail, by=by))
 
     def person(self, to: str) -> tuple[str, str]:
         if to == COMPLAINANT:
@@ -334,5 +334,11 @@ class Complaint:
         return ACTIONS[action].check(self, req, now)
 
     def apply(self, action: str, req: object, now: datetime) -> list[Notice]:
-        """Do ``action`` (its check passed) and return the notices it sends."""
-        return ACTIONS[action].effect(self, req, now)
+        """Do ``action`` (its check passed) and return the notices it sends. Whoever the
+        request says did it is written beside what it adds to the history."""
+        logged = len(self.state.history)
+        notices = ACTIONS[action].effect(self, req, now)
+        if (by := getattr(req, "by", None)) is not None:
+            for entry in self.state.history[logged:]:
+                entry.by = by
+        return notices

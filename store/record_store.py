@@ -353,7 +353,7 @@ class RecordStore:
             _refuse(referral_refusal(req, referrals, it.received, it.today))
             day, _ = dated(req.on, it.today, it.received, "a referral")
             conn.execute(insert(ombudsman).values(ref=ref, seq=_next_seq(conn, ombudsman, ref), referred=day))
-            _log(conn, ref, now, "refer_to_ombudsman", fmt(day))
+            _log(conn, ref, now, "refer_to_ombudsman", fmt(day), by=req.by)
         return day
 
     def record_ombudsman_decision(self, ref: str, req: a.OmbudsmanDecision, now: datetime) -> date:
@@ -370,7 +370,7 @@ class RecordStore:
                 .where(ombudsman.c.ref == ref, ombudsman.c.seq == waiting.seq)
                 .values(decided=day, result=req.result, remedy_gbp=req.remedy_gbp)
             )
-            _log(conn, ref, now, "ombudsman_decision", req.result)
+            _log(conn, ref, now, "ombudsman_decision", req.result, by=req.by)
         return day
 
     def record_cost(self, ref: str, req: a.RecordCost, now: datetime) -> date:
@@ -389,7 +389,7 @@ class RecordStore:
             day, _ = dated(req.on, it.today, it.received, "a cost")
             conn.execute(insert(costs).values(ref=ref, seq=_next_seq(conn, costs, ref), stage=req.stage, on=day,
                                               item=req.item, amount_gbp=req.amount_gbp))
-            _log(conn, ref, now, "record_cost", f"stage {req.stage} {req.item}")
+            _log(conn, ref, now, "record_cost", f"stage {req.stage} {req.item}", by=req.by)
         return day
 
     def record_learning(self, ref: str, req: a.SubmitLearning, now: datetime) -> int:
@@ -405,7 +405,7 @@ class RecordStore:
                 .where(stages.c.ref == ref, stages.c.stage == stage)
                 .values(learning_submitted=it.today, learning_text=req.text)
             )
-            _log(conn, ref, now, "submit_learning", f"stage {stage}")
+            _log(conn, ref, now, "submit_learning", f"stage {stage}", by=req.by)
         return stage
 
     def _ended_complaint(self, conn: Connection, ref: str, now: datetime) -> _Ended:
@@ -562,6 +562,6 @@ def _next_seq(conn: Connection, table: Table, ref: str) -> int:
     return (conn.execute(select(func.max(table.c.seq)).where(table.c.ref == ref)).scalar() or 0) + 1
 
 
-def _log(conn: Connection, ref: str, now: datetime, action: str, detail: str) -> None:
+def _log(conn: Connection, ref: str, now: datetime, action: str, detail: str, by: str | None = None) -> None:
     conn.execute(insert(history).values(ref=ref, seq=_next_seq(conn, history, ref), at=london(now),
-                                        action=action, detail=detail))
+                                        action=action, detail=detail, by=by))

@@ -169,6 +169,7 @@ class HistoryRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="")
+    by: Mapped[str | None] = mapped_column(String(200))    # who did it (None: the engine, or not said)
 
 
 class OmbudsmanRow(Base):

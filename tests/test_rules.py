@@ -1003,3 +1003,13 @@ def test_every_action_of_the_catalogue_has_its_check_and_effect():
     for name, action in ACTIONS.items():
         assert action.request is a.ACTIONS[name], name
         assert callable(action.check) and callable(action.effect)
+
+
+def test_the_history_says_who_did_each_action():
+    complaint, _ = Complaint.register(registration("2024-03-27", by="clerk.amina"), POLICIES["children-statutory"],
+                                      CALENDAR, at("2024-03-27"))
+    act(complaint, "assign", a.Assign("io-1", by="clerk.amina"), "2024-03-27")
+    act(complaint, "extend", a.Extend("complex", by="io-1"), "2024-04-08")
+    act(complaint, "suspend", a.Suspend("other"), "2024-04-09")
+    assert [(e.action, e.by) for e in complaint.state.history] == [
+        ("register", "clerk.amina"), ("assign", "clerk.amina"), ("extend", "io-1"), ("suspend", None)]
