@@ -40,6 +40,7 @@ class Assign:
     # The council's directory as the caller knows it now, so an officer who joined
     # after registration can be assigned. None keeps the complaint's copy.
     officers: list[Officer] | None = None
+    on: date | None = None                   # the day it happened (default: today)
     by: str | None = None
 
 
@@ -47,6 +48,7 @@ class Assign:
 class Extend:
     reason: str
     new_due: date | None = None
+    on: date | None = None                   # the day it happened (default: today)
     by: str | None = None
 
 
@@ -54,17 +56,20 @@ class Extend:
 class Suspend:
     reason: str
     detail: str | None = None
+    on: date | None = None                   # the day it happened (default: today)
     by: str | None = None
 
 
 @dataclass
 class Resume:
+    on: date | None = None                   # the day it happened (default: today)
     by: str | None = None
 
 
 @dataclass
 class Respond:
     outcome: str
+    on: date | None = None                   # the day it happened (default: today)
     by: str | None = None
 
 
@@ -79,6 +84,7 @@ class Escalate:
     reason: str
     late_accepted: bool = False
     late_reason: str | None = None
+    on: date | None = None                   # the day it happened (default: today)
     by: str | None = None
 
 
@@ -90,11 +96,13 @@ class AppointIndependentPerson:
 
 @dataclass
 class PanelHeld:
+    on: date | None = None                   # the day it happened (default: today)
     by: str | None = None
 
 
 @dataclass
 class PanelReport:
+    on: date | None = None                   # the day it happened (default: today)
     by: str | None = None
 
 
@@ -121,6 +129,7 @@ class Resubmit:
 @dataclass
 class Withdraw:
     reason: str | None = None
+    on: date | None = None                   # the day it happened (default: today)
     by: str | None = None
 
 

@@ -294,9 +294,12 @@ REQUESTS: dict[type, dict[str, Check]] = {
 }
 
 
-# Every record says who did it, in one line.
+# Every record says who did it, in one line; the actions dated by the clerk, the day.
 for _kinds in (REGISTRATION, *REQUESTS.values()):
     _kinds["by"] = line
+for _kind in (a.Assign, a.Extend, a.Suspend, a.Resume, a.Respond, a.Escalate, a.PanelHeld, a.PanelReport,
+              a.Withdraw):
+    REQUESTS[_kind]["on"] = day
 
 
 def request_problem(action: str, req: object, today: date | None) -> FieldProblem | None:

@@ -73,8 +73,16 @@ __all__ = [
 # told its response is late. 3 (December 2026): every field of an action is checked
 # (models.field_checks) before the rules' own checks, so an Update with a value no record
 # could hold is refused by its validator. Complaints registered earlier may hold such
-# values already accepted; replayed, they must be accepted again.
-RULES_VERSION = 3
+# values already accepted; replayed, they must be accepted again. 4 (December 2026): the
+# actions in DATED_ACTIONS may be dated on the day they happened, and are judged by it.
+RULES_VERSION = 4
+
+# What a clerk may record on the day it happened (a response sent yesterday, a complaint
+# entered a month late): the rules judge it by that day. Dated events stay in order.
+DATED_ACTIONS = frozenset({
+    "assign", "reassign", "extend", "suspend", "resume", "respond", "escalate", "panel_held", "panel_report",
+    "withdraw",
+})
 
 Check = Callable[["Complaint", Any, datetime], "str | None"]
 Effect = Callable[["Complaint", Any, datetime], "list[Notice]"]
@@ -331,14 +339,54 @@ class Complaint:
             problem = request_problem(action, req, london(now).date())
             if problem is not None:
                 return str(problem)
-        return ACTIONS[action].check(self, req, now)
+        happened, why = self.when_it_happened(action, req, now)
+        if why is not None:
+            return why
+        return ACTIONS[action].check(self, req, happened)
 
     def apply(self, action: str, req: object, now: datetime) -> list[Notice]:
-        """Do ``action`` (its check passed) and return the notices it sends. Whoever the
-        request says did it is written beside what it adds to the history."""
-        logged = len(self.state.history)
-        notices = ACTIONS[action].effect(self, req, now)
+        """Do ``action`` (its check passed) and return the notices it sends. It is done as
+        of the day it happened; its letters go now, and say so. Whoever the request says
+        did it is written beside what it adds to the history."""
+        logged, sent = len(self.state.history), len(self.state.sent)
+        happened, _ = self.when_it_happened(action, req, now)
+        notices = ACTIONS[action].effect(self, req, happened)
+        if happened != now:
+            for notice in notices:
+                notice.at = london(now)
+            for record in self.state.sent[sent:]:
+                record.at = london(now)
         if (by := getattr(req, "by", None)) is not None:
             for entry in self.state.history[logged:]:
                 entry.by = by
         return notices
+
+    def when_it_happened(self, action: str, req: object, now: datetime) -> tuple[datetime, str | None]:
+        """The moment the rules judge the action by: ``now``, or the day the request is dated
+        (at the same time of day); and why it cannot be that day, or None."""
+        on = getattr(req, "on", None) if action in DATED_ACTIONS else None
+        if on is None:
+            return now, None
+        now = london(now)
+        what = action.replace("_", " ")
+        if self.state.rules_version < 4:
+            return now, (f"this complaint was registered before actions could be dated; record the {what} "
+                         "as of today (the history can say when it happened)")
+        if on > now.date():
+            return now, f"the {what} cannot be dated {on}, a day still to come"
+        received = london(self.state.received).date()
+        if on < received:
+            return now, f"the {what} cannot be dated {on}, before the complaint was received ({received})"
+        previous = self.last_action_day()
+        if previous is not None and on < previous:
+            return now, (f"the {what} cannot be dated {on}, before the complaint's previous action "
+                         f"({previous}): dated actions stay in order")
+        return datetime.combine(on, now.time(), LONDON), None
+
+    def last_action_day(self) -> date | None:
+        """The day of the latest action in the history. (Not the registration: a complaint
+        entered today may have had its officer and its response on earlier days.)"""
+        for entry in reversed(self.state.history):
+            if entry.action in ACTIONS:
+                return london(entry.at).date()
+        return None

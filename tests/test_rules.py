@@ -1013,3 +1013,54 @@ def test_the_history_says_who_did_each_action():
     act(complaint, "suspend", a.Suspend("other"), "2024-04-09")
     assert [(e.action, e.by) for e in complaint.state.history] == [
         ("register", "clerk.amina"), ("assign", "clerk.amina"), ("extend", "io-1"), ("suspend", None)]
+
+
+# -- actions dated on the day they happened (rulebook 4) -------------------------------------------
+
+
+def test_a_complaint_entered_late_has_its_assignment_and_response_on_the_days_they_happened():
+    # Received Wednesday 27 March 2024 (due 12 April), entered only on Monday 22 April.
+    complaint, _ = Complaint.register(registration("2024-03-27"), POLICIES["children-statutory"], CALENDAR,
+                                      at("2024-04-22"))
+    act(complaint, "assign", a.Assign("io-1", on=d("2024-03-28")), "2024-04-22")
+    letter, = act(complaint, "respond", a.Respond("upheld", on=d("2024-04-11")), "2024-04-22")
+    s = complaint.stage
+    assert (s.responded, s.on_time) == (d("2024-04-11"), True)     # in time, though recorded late
+    assert complaint.state.assignments[0].at.date() == d("2024-03-28")
+    assert letter.at.date() == d("2024-04-22"), "the letter goes today"
+    assert [(e.action, e.at.date()) for e in complaint.state.history][1:] == [
+        ("assign", d("2024-03-28")), ("respond", d("2024-04-11"))]
+
+
+def test_a_response_recorded_late_but_dated_in_time_keeps_the_chasing_already_sent():
+    complaint = assigned()                                   # due Friday 12 April 2024
+    chased = complaint.advance(at("2024-04-16", 18))         # overdue, escalation, delay letter sent
+    assert {"overdue", "escalation", "delay_letter"} <= {n.kind for n in chased}
+    act(complaint, "respond", a.Respond("not_upheld", on=d("2024-04-12")), "2024-04-17")
+    assert (complaint.stage.responded, complaint.stage.on_time) == (d("2024-04-12"), True)
+    assert {"overdue", "escalation", "delay_letter"} <= {n.kind for n in complaint.state.sent}
+
+
+@pytest.mark.parametrize("on, why", [
+    ("2024-04-09", "a day still to come"),
+    ("2024-03-26", "before the complaint was received (2024-03-27)"),
+    ("2024-03-29", "before the complaint's previous action (2024-04-02): dated actions stay in order"),
+])
+def test_a_dated_action_is_refused_on_an_impossible_day(on, why):
+    complaint = assigned(on="2024-04-02")
+    reason = refused(complaint, "extend", a.Extend("complex", on=d(on)), "2024-04-08")
+    assert reason.endswith(why), reason
+
+
+def test_a_dated_suspension_stops_the_clock_from_that_day():
+    complaint = assigned()                                   # due 12 April
+    act(complaint, "suspend", a.Suspend("court_proceedings", on=d("2024-04-03")), "2024-04-05")
+    act(complaint, "resume", a.Resume(on=d("2024-04-05")), "2024-04-05")
+    # Stopped 4 and 5 April: due two working days later, 16 April.
+    assert complaint.stage.due == d("2024-04-16")
+
+
+def test_a_complaint_registered_under_rulebook_3_cannot_be_dated():
+    complaint = register(rules_version=3)
+    reason = refused(complaint, "assign", a.Assign("io-1", on=d("2024-03-27")), "2024-03-28")
+    assert "registered before actions could be dated" in reason
