@@ -4,7 +4,9 @@ The sections follow the reference council's annual report: the statutory procedu
 in the body, the corporate procedure as an appendix, the Ombudsman's Complaint Handling
 Code where a council uses it, and compliments last. Where each procedure goes, and which
 sections it has, is its policy file's ``report`` setting; every procedure the record
-store holds is reported, a procedure whose policy file is gone under its name.
+store holds is reported, a procedure whose policy file is gone under its name. The
+council it is the report of (its name in the title, its contact details at the end) is
+the council's own file's (``council``), as in its letters.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+import council as council_identity
+from council import Council
 from policies import Policy, PolicyError, ReportPart, available_policies, load_policy
 from reports import charts
 from reports.figures import (
@@ -53,7 +57,7 @@ class Section:
 @dataclass
 class Report:
     year: FinancialYear
-    council: str | None
+    council: Council                            # whose report: its name, address and contacts
     generated: datetime
     suppress_below: int
     parts: list[tuple[str, list[Section]]]      # (part heading, its sections)
@@ -132,7 +136,9 @@ def procedures(records: Records, year: FinancialYear, history: History, as_of: d
 
 
 def build(store: RecordStore, year: FinancialYear, history: History, as_of: date | None = None,
-          suppress_below: int = 0) -> Report:
+          suppress_below: int = 0, council: Council | None = None) -> Report:
+    """The year's report, of ``council`` (by default the council file's, as its letters)."""
+    council = council or council_identity.current()
     as_of = as_of or datetime.now(LONDON).date()
     records = read_records(store, until=year.end)
     shown = procedures(records, year, history, as_of)
@@ -153,7 +159,7 @@ def build(store: RecordStore, year: FinancialYear, history: History, as_of: date
     praise = compliments_tables(records, year)
     parts.append((f"Appendix {appendices + 1}: compliments", [Section("Compliments received", tables=praise)]))
     tables += praise
-    return Report(year, history.council, datetime.now(LONDON).replace(microsecond=0), suppress_below,
+    return Report(year, council, datetime.now(LONDON).replace(microsecond=0), suppress_below,
                   parts, tables, summary(year, shown, records, history, as_of))
 
 

@@ -80,6 +80,8 @@ class HistoryYear(_Strict):
 
 class History(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    # Whose totals these are, for the file's reader. The report names the council from the
+    # council's own file (council.yaml), as its letters do, not from here.
     council: str | None = None
     years: dict[str, HistoryYear] = Field(default_factory=dict)
 

@@ -12,6 +12,12 @@ with the open complaints where they were.
 
 Settings (all optional): COMPLAINTS_VAR_DIR, TEMPORAL_PORT, TEMPORAL_UI_PORT, SMTP_PORT,
 DATABASE_URL, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, SMTP_FROM (see stack/settings.py).
+
+The letters are signed by the council in ``council.yaml`` (in the folder ``make up`` runs
+from) or in the file ``COMPLAINTS_COUNCIL_FILE`` names; with neither, by the example
+council shipped in ``council/example.yaml`` (made up: Example Borough Council). The
+banner says which; a council file that does not validate stops ``make up`` before
+anything starts, naming the file and the field.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from pathlib import Path
 
 import yaml
 
+import council
 from notifications.mailer import SmtpSettings
 from notifications.sink import MailSink
 from simulation.runner import temporal_binary
@@ -68,9 +75,22 @@ def _folder(path: Path) -> str:
     return _shown(path).rstrip("/") + "/"
 
 
-def banner(settings: StackSettings, temporal: TemporalSettings, exports: dict[str, str]) -> str:
+def council_line(found: council.CouncilFile) -> str:
+    """Who signs the letters, and from which file: the example says how to use one's own."""
+    line = f"  Council          {found.council.name}, from {_shown(found.path)}"
+    if found.is_example:
+        return (line + f" (example data: put your council's own in {council.LOCAL_FILE} here, "
+                f"or name its file in {council.ENVIRONMENT_VARIABLE})")
+    return line + " (read again whenever it changes)"
+
+
+def banner(settings: StackSettings, temporal: TemporalSettings, exports: dict[str, str],
+           council_file: council.CouncilFile | None = None) -> str:
     complaints = _shown(Path(sys.executable).with_name("complaints"))
     example = _shown(FIRST_COMPLAINT)
+    if council_file is None:
+        with contextlib.suppress(council.CouncilError):
+            council_file = council.current_file()
     lines = [
         BANNER_FIRST_LINE,
         f"  Temporal web UI  {settings.ui_url}   (namespace {temporal.namespace})",
@@ -79,6 +99,7 @@ def banner(settings: StackSettings, temporal: TemporalSettings, exports: dict[st
         f"  Records          {settings.records_shown()}",
         f"  Mail             every message sent is saved in {_folder(settings.mail_dir)} "
         f"(SMTP sink on {settings.host}:{settings.smtp_port})",
+        *([council_line(council_file)] if council_file is not None else []),
         "",
         f"Register a first complaint from another terminal, in {Path.cwd()}:",
     ]
@@ -138,6 +159,11 @@ class Stack:
         if taken:
             print(f"make up: {taken}", file=sys.stderr, flush=True)
             return 1
+        try:
+            council_file = council.current_file()   # letters would fail on a council file that does not validate
+        except council.CouncilError as problem:
+            print(f"make up: {problem}", file=sys.stderr, flush=True)
+            return 2
 
         exports = s.exports_needed()
         s.apply()                               # the worker reads the same variables as the CLI
@@ -165,7 +191,7 @@ class Stack:
             smtp = SmtpSettings.from_env()
             worker = build_worker(client, store, smtp, temporal.task_queue, graceful_shutdown_timeout=WORKER_GRACE)
             worker_task = asyncio.create_task(worker.run())
-            print(banner(s, temporal, exports), flush=True)
+            print(banner(s, temporal, exports, council_file), flush=True)
             stop_task = asyncio.create_task(self.stopping.wait())
             await asyncio.wait({worker_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
             stop_task.cancel()

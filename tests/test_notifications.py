@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+import council
 from models.complaint import COMPLAINANT, COMPLAINTS_TEAM, Notice
 from notifications.mailer import (
     MailNotSent, MailPool, SmtpSettings, build_message, message_id_for, send,
@@ -31,6 +33,16 @@ SPEC_KINDS = {
     "withdrawal_confirmation", "independent_person_letter", "panel_held_letter", "panel_report_letter",
 }
 OMBUDSMAN = ("Local Government and Social Care Ombudsman", "www.lgo.org.uk", "0300 061 0614")
+# Written once nothing is due: the stage answered, the complaint withdrawn or set aside for
+# proceedings. Their footer says what is relevant instead of a due date.
+NOTHING_DUE = {"response_issued", "withdrawal_confirmation", "learning_reminder", "discontinuation_letter"}
+EXAMPLE_COUNCIL = council.load_council_file(council.EXAMPLE)
+
+
+@pytest.fixture(autouse=True)
+def example_council(monkeypatch):
+    """The shipped example council, whatever council.yaml the tests' folder holds."""
+    monkeypatch.setenv(council.ENVIRONMENT_VARIABLE, str(council.EXAMPLE))
 
 
 def notice(kind: str, *, due: date | None = DUE, complainant_type: str = "parent",
@@ -62,11 +74,40 @@ def test_every_notification_names_the_reference_and_the_due_date(kind, complaina
     assert REF in mail.subject and "\n" not in mail.subject
     for body in (mail.text, mail.html):
         assert REF in body
-        if due:
-            assert DUE_WORDS in body
+        if kind in NOTHING_DUE:
+            # The notice still carries the old deadline; the letter must not show it as pending.
+            assert "Due date: Friday" not in flat(body) and "Due date: <strong>" not in body
+        elif due:
+            assert f"Due date: {DUE_WORDS}" in flat(body) or f"Due date: <strong>{DUE_WORDS}" in body
         else:
             assert "paused" in flat(body)
     assert mail.html.lstrip().startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("kind, says", [
+    ("withdrawal_confirmation", "Withdrawn: on Tuesday 9 April 2024, as you asked. Nothing more is due from us."),
+    ("response_issued", "Our final response: sent on Tuesday 9 April 2024."),
+    ("learning_reminder", "Response: sent to the complainant."),
+    ("discontinuation_letter", "Due date: none, because we have stopped looking at this complaint"),
+])
+def test_once_nothing_is_due_the_footer_says_what_is_relevant_instead(kind, says):
+    mail = render(notice(kind))
+    for body in (flat(mail.text), flat(mail.html.replace("<strong>", "").replace("</strong>", ""))):
+        assert says in body
+        assert DUE_WORDS not in body and "Due date: Friday" not in body
+
+
+def test_a_response_with_a_next_stage_says_when_to_ask_for_it_instead_of_a_due_date():
+    text = flat(render(notice("response_issued", escalate_by="2024-05-10",
+                              stage_name="Local resolution")).text)
+    assert ("Our response at stage 1 (local resolution): sent on Tuesday 9 April 2024. Nothing more is due "
+            "from us unless you ask for stage 2, by Friday 10 May 2024.") in text
+    assert DUE_WORDS not in text
+
+
+def test_a_due_date_already_passed_is_said_to_have_passed():
+    text = flat(render(notice("delay_letter", due=date(2024, 4, 5))).text)
+    assert "Due date: Friday 5 April 2024 (this date has passed: our response is late)" in text
 
 
 @pytest.mark.parametrize("kind", sorted(SPEC_KINDS))
@@ -74,7 +115,7 @@ def test_every_kind_renders_with_every_detail_missing(kind):
     n = notice(kind)
     n.details = {}
     mail = render(n)
-    assert REF in mail.text and "the council" in flat(mail.text)
+    assert REF in mail.text and EXAMPLE_COUNCIL.name in flat(mail.text)
 
 
 @pytest.mark.parametrize("kind", sorted(SPEC_KINDS))
@@ -84,11 +125,12 @@ def test_every_kind_renders_with_every_detail_given(kind):
         previous_officer_name="Owen Officer", outcome="upheld", reason="court_proceedings",
         new_due="2024-04-26", level="2", escalate_by="2024-05-10",
         proceedings="care proceedings", resubmit_until="2025-06-01",
-        policy_title="Children's statutory procedure", stage_name="stage 1 (local resolution)",
-        days_left="3", council_name="Exampleshire County Council",
+        policy_title="Children's statutory complaints procedure", stage_name="Local resolution",
+        days_left="3", learning_stage="1",
     ))
-    assert "Exampleshire County Council" in flat(mail.text)
-    assert "Exampleshire County Council" in mail.html
+    # The council is the council file's, never a detail of the notice.
+    assert EXAMPLE_COUNCIL.name in flat(mail.text) and EXAMPLE_COUNCIL.name in mail.html
+    assert "Local resolution" not in flat(mail.text)
 
 
 def test_dates_are_written_out_in_full():
@@ -123,15 +165,32 @@ def test_delay_and_extension_letters_give_the_ombudsmans_details(kind):
 def test_response_issued_says_the_outcome_and_how_and_when_to_ask_for_the_next_stage():
     text = flat(render(notice("response_issued", outcome="partially_upheld",
                               escalate_by="2024-05-10")).text)
-    assert "partly upheld" in text
+    assert "We have partly upheld your complaint: we agree with some of it" in text
+    assert "::" not in text
     assert "stage 2" in text and "by Friday 10 May 2024" in text
     assert "reply to this email" in text
     assert "Ombudsman" not in text
 
 
+def test_response_issued_says_the_response_comes_separately_and_how_to_get_a_copy():
+    mail = render(notice("response_issued", outcome="upheld", escalate_by="2024-05-10",
+                         officer_name="Iris Officer", stage_name="Local resolution"))
+    text = flat(mail.text)
+    assert "We have sent you our response" not in text
+    assert "Iris Officer, who looked into your complaint, is sending it to you separately, dated " \
+           "Tuesday 9 April 2024" in text
+    assert "another copy" in text and EXAMPLE_COUNCIL.telephone in text and EXAMPLE_COUNCIL.email in text
+    assert mail.subject == f"Your complaint {REF}: our stage 1 response"
+    assert "our Local resolution" not in mail.subject + text
+    assert "at stage 1 (local resolution)" in text
+
+
 def test_the_last_response_points_to_the_ombudsman_instead_of_a_next_stage():
-    text = flat(render(notice("response_issued", stage=3, outcome="not_upheld")).text)
-    assert "not upheld" in text and "final response" in text
+    mail = render(notice("response_issued", stage=3, outcome="not_upheld"))
+    text = flat(mail.text)
+    assert mail.subject == f"Your complaint {REF}: our final response"
+    assert "We have not upheld your complaint" in text and "final response" in text
+    assert "the complaints team is sending it to you separately" in text
     assert all(words in text for words in OMBUDSMAN)
     assert "stage 4" not in text
 
@@ -143,6 +202,38 @@ def test_discontinuation_says_why_which_proceedings_and_the_right_to_resubmit():
     assert "court proceedings" in text
     assert "care proceedings at the Family Court" in text
     assert "up to one year afterwards" in text and "Monday 2 June 2025" in text
+
+
+STATUTORY_TITLE = "Children's statutory complaints procedure"
+
+
+@pytest.mark.parametrize("kind", ["suspension_letter", "discontinuation_letter"])
+def test_only_the_law_allows_a_statutory_pause_and_the_councils_procedure_any_other(kind):
+    def text(title):
+        return flat(render(notice(kind, due=None, reason="court_proceedings", policy_title=title)).text)
+
+    assert "the law allows us" in text(STATUTORY_TITLE)
+    corporate = text("Corporate complaints procedure")
+    assert "law allows" not in corporate and "our complaints procedure allows us" in corporate
+
+
+@pytest.mark.parametrize("stage_name, words", [
+    ("Local resolution", "stage 1 (local resolution)"), ("Review panel", "stage 1 (review panel)"),
+    ("Stage 1 response", "stage 1"), ("Response", "stage 1"), ("Review", "stage 1 (review)"),
+])
+def test_stage_names_are_lower_case_mid_sentence_with_their_number(stage_name, words):
+    for kind in ("assignment", "stage2_acknowledgement", "discontinuation_letter"):
+        text = render(notice(kind, stage_name=stage_name)).text
+        # The case table's labels ("  Response due:") begin their lines; sentences are the rest.
+        sentences = flat("\n".join(line for line in text.splitlines() if not line.startswith("  ")))
+        assert words in sentences, kind
+        assert not re.search(rf"[a-z,] {stage_name}\b", sentences), kind
+
+
+def test_the_review_panel_letter_promises_the_letters_that_follow():
+    text = flat(render(notice("stage3_acknowledgement", stage=3)).text)
+    assert "as we go" not in text
+    assert "when the panel has met" in text and "when we have its recommendations" in text
 
 
 def test_escalation_says_the_level_and_who_the_officer_is():
