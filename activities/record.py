@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from collections.abc import Callable
 
 from pydantic import TypeAdapter
@@ -20,7 +21,9 @@ from temporalio import activity
 from models.complaint import Notice
 from models.workflow_io import RecordAndNotify
 from notifications.mailer import message_id_for
-from notifications.render import render
+from models.complaint import COMPLAINANT
+from notifications.posted import letter_pdf
+from notifications.render import RenderedMail, render
 from store.outbox import OutboxMail
 from store.record_store import RecordStore
 
@@ -52,6 +55,21 @@ def written(mail: OutboxMail, notice: Notice) -> OutboxMail:
     return mail
 
 
+def posted(mail: OutboxMail, name: str, address: str | None) -> OutboxMail:
+    """The letter as it goes by post: its PDF for the print queue (or the reason there is none)."""
+    mail.channel = "post"
+    if mail.failure is not None:
+        return mail
+    if not address:
+        mail.failure = "the letter goes by post, and the complaint has no postal address"
+        return mail
+    try:
+        mail.pdf = letter_pdf(RenderedMail(mail.subject, mail.text_body, mail.html_body), name, address)
+    except Exception as exc:  # the PDF fails the letter, never the record
+        mail.failure = f"the {mail.kind} letter could not be made a PDF: {type(exc).__name__}: {str(exc)[:200]}"
+    return mail
+
+
 def rewritten(mail: OutboxMail) -> OutboxMail:
     """A failed letter written again from its notice (after its template was mended)."""
     if mail.notice is None:
@@ -67,7 +85,15 @@ class ComplaintActivities:
     @activity.defn(name="record")
     async def record(self, batch: RecordAndNotify) -> int:
         """Returns how many new letters went into the outbox."""
-        mails = [outbox_mail(n) for n in batch.notices]
+        complainant = batch.state.complainant
+        # The letters say how the council writes to the family (by email, or by post).
+        way = "post" if complainant.by_post else "email"
+        mails = [outbox_mail(replace(n, details={**n.details, "write_by": way}) if n.to == COMPLAINANT else n)
+                 for n in batch.notices]
+        if complainant.by_post:
+            for mail in mails:
+                if mail.recipient == COMPLAINANT:
+                    await asyncio.to_thread(posted, mail, complainant.name, complainant.address)
         await asyncio.to_thread(self.store.save, batch.state, mails)
         if mails:
             self.recorded()

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from activities.record import rewritten
+from activities.record import posted, rewritten
 from cli.command_line import fail
 from cli.stores import StoreUnavailable, one_line, open_existing_store, store_problem
 from rules.complaint import LONDON
@@ -33,6 +33,12 @@ def _when(moment: datetime) -> str:
 
 def standing(mail: dict[str, Any]) -> str:
     """How one letter went: sent, failed (why), or waiting (and why, once a try failed)."""
+    if mail.get("channel") == "post" and mail["failed_at"] is None:
+        if mail["printed_at"] is not None:
+            return f"by post: printed {_when(mail['printed_at'])}"
+        if mail["print_batch"] is not None:
+            return f"by post: in print batch {mail['print_batch']}, not yet printed"
+        return "by post: waiting to be printed (complaints post)"
     if mail["sent_at"] is not None:
         return f"sent {_when(mail['sent_at'])}"
     if mail["failed_at"] is not None:
@@ -74,8 +80,11 @@ def run_retry(args) -> int:
             print(f"{args.ref}: no failed letters")
             return 0
         again = still = 0
+        record = store.complaint(args.ref) or {}
         for mail in failed:
             mail = rewritten(mail)
+            if mail.channel == "post":
+                mail = posted(mail, record.get("complainant_name", ""), record.get("complainant_address"))
             if store.requeue(mail):
                 again += mail.failure is None
                 still += mail.failure is not None

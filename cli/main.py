@@ -19,6 +19,7 @@ from cli import (
     letters,
     offline_commands,
     open_complaints,
+    post,
     registering,
     report_command,
     rulebook_actions,
@@ -35,6 +36,7 @@ COMMAND_MODULES = (
     compliments,         # compliment
     open_complaints,     # list
     letters,             # retry-letters
+    post,                # post
 )
 
 

@@ -19,6 +19,7 @@ OMBUDSMAN_RESULTS = (
     "premature", "closed_after_initial_enquiries", "not_upheld",
     "upheld_fault_and_injustice", "upheld_fault_no_injustice", "upheld_remedied_already",
 )
+WRITE_BY = ("email", "post")
 COST_ITEMS = ("investigator", "independent_person", "panel", "other")
 
 # Who a notification is for, besides an officer id.
@@ -74,8 +75,16 @@ class Officer:
 @dataclass
 class Complainant:
     name: str
-    email: str
+    email: str | None       # None (or empty) for someone who complained by letter or telephone
     type: str
+    # A postal address, one line per line of the envelope, the postcode last.
+    address: str | None = None
+    # How the council writes to them: "email" or "post" (None: by email when there is one).
+    write_by: str | None = None
+
+    @property
+    def by_post(self) -> bool:
+        return self.write_by == "post" or not self.email
 
 
 @dataclass

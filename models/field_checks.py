@@ -36,6 +36,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from models import actions as a
+from models.complaint import WRITE_BY
 
 IDENTIFIER_MAX = 64          # store.schema: String(64) (ref, officer ids, policy, channel, codes)
 LINE_MAX = 200               # a name, a team, a service area, a reason's code: one line
@@ -237,7 +238,50 @@ def directory_problem(officers: Iterable[Any] | None, complaints_team_email: str
     return None
 
 
-COMPLAINANT = {"name": lambda v, t: name_problem(v), "email": lambda v, t: email_problem(v), "type": code}
+COMPLAINANT = {"name": lambda v, t: name_problem(v), "type": code}
+
+ADDRESS_LINES_MAX = 7
+ADDRESS_LINE_MAX = 100
+# A UK postcode (the format the Royal Mail's PAF uses), the last line of an address.
+_POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}", re.IGNORECASE)
+
+
+def address_problem(value: Any) -> str | None:
+    """A postal address a letter can go to: two to seven lines, the UK postcode last."""
+    if not isinstance(value, str):
+        return "is not a postal address"
+    if (problem := text_problem(value, ADDRESS_LINES_MAX * (ADDRESS_LINE_MAX + 1), free_text=True)) is not None:
+        return problem
+    lines = [line.strip() for line in value.replace("\r", "").split("\n") if line.strip()]
+    if not 2 <= len(lines) <= ADDRESS_LINES_MAX:
+        return f"has {len(lines)} line(s); give 2 to {ADDRESS_LINES_MAX}, one line of the envelope each, the postcode last"
+    if long := next((line for line in lines if len(line) > ADDRESS_LINE_MAX), None):
+        return f"has a line of {len(long)} characters; at most {ADDRESS_LINE_MAX}"
+    if not _POSTCODE.fullmatch(lines[-1]):
+        return f"ends with {lines[-1]!r}, not a UK postcode; put the postcode on the last line"
+    return None
+
+
+def complainant_problem(complainant: Any, today: date | None) -> FieldProblem | None:
+    """Someone the council can write to: an email address, a postal address, or both,
+    and a way to write that they have."""
+    if (problem := _fields(complainant, COMPLAINANT, today, "complainant.")) is not None:
+        return problem
+    email, address = getattr(complainant, "email", None), getattr(complainant, "address", None)
+    write_by = getattr(complainant, "write_by", None)
+    if not email and not address:
+        return FieldProblem("complainant", "has no email address and no postal address; give one, or both")
+    if email and (reason := email_problem(email)) is not None:
+        return FieldProblem("complainant.email", reason)
+    if address is not None and (reason := address_problem(address)) is not None:
+        return FieldProblem("complainant.address", reason)
+    if write_by is not None and write_by not in WRITE_BY:
+        return FieldProblem("complainant.write_by", f"is {write_by!r}; write by one of {', '.join(WRITE_BY)}")
+    if write_by == "post" and not address:
+        return FieldProblem("complainant.address", "is needed to write by post")
+    if write_by == "email" and not email:
+        return FieldProblem("complainant.email", "is needed to write by email")
+    return None
 
 REGISTRATION: dict[str, Check] = {
     "ref": lambda v, t: identifier_problem(v),
@@ -258,8 +302,7 @@ def registration_problem(reg: a.Registration, today: date | None = None) -> Fiel
         return problem
     if not isinstance(reg.received, datetime):
         return FieldProblem("received", "is not a date and time")
-    complainant = reg.complainant
-    if (problem := _fields(complainant, COMPLAINANT, today, "complainant.")) is not None:
+    if (problem := complainant_problem(reg.complainant, today)) is not None:
         return problem
     reasons = reg.reasons
     if not isinstance(reasons, list):

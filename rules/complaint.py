@@ -220,7 +220,7 @@ class Complaint:
 
     def person(self, to: str) -> tuple[str, str]:
         if to == COMPLAINANT:
-            return self.state.complainant.name, self.state.complainant.email
+            return self.state.complainant.name, self.state.complainant.email or ""
         if to == COMPLAINTS_TEAM:
             return "Complaints Team", self.team_email
         officer = self.officers[to]

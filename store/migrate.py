@@ -17,6 +17,11 @@ from store.schema import metadata
 log = logging.getLogger(__name__)
 
 
+def _literal(value: object) -> str:
+    text = str(value)
+    return text if text.lstrip("-").isdigit() else "'" + text.replace("'", "''") + "'"
+
+
 def add_missing_columns(engine: Engine) -> list[str]:
     """Add every column the tables define and the database lacks; returns 'table.column's."""
     added: list[str] = []
@@ -31,7 +36,7 @@ def add_missing_columns(engine: Engine) -> list[str]:
                 if column.name in have:
                     continue
                 kind = column.type.compile(dialect=engine.dialect)
-                default = f" DEFAULT {column.server_default.arg}" if column.server_default is not None else ""
+                default = f" DEFAULT {_literal(column.server_default.arg)}" if column.server_default is not None else ""
                 conn.execute(text(
                     f"ALTER TABLE {preparer.quote(table.name)} ADD COLUMN {preparer.quote(column.name)} {kind}{default}"
                 ))

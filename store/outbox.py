@@ -35,3 +35,6 @@ class OutboxMail:
     failure: str | None = None
     # Tries that failed for now (delivery waits longer after each).
     attempts: int = 0
+    # "email" (delivery sends it) or "post" (its PDF waits to be printed: `complaints post`).
+    channel: str = "email"
+    pdf: bytes | None = None

@@ -11,13 +11,14 @@ into the complaint's rows, under the same checks the workflow applies (``rules.c
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
 import functools
 
-from sqlalchemy import Connection, Table, bindparam, case, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Date, Table, bindparam, case, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import actions as a
@@ -60,6 +61,7 @@ __all__ = ["AFTER_THE_WORKFLOW", "NotAfterTheWorkflow", "OutboxMail", "RecordSto
 log = logging.getLogger(__name__)
 
 OPEN_STATUSES = ("open", "suspended", "discontinued")
+CLOSED_STATUSES = ("closed", "withdrawn")
 
 complaints: Table = ComplaintRow.__table__  # type: ignore[assignment]
 stages: Table = StageRow.__table__  # type: ignore[assignment]
@@ -93,7 +95,7 @@ _MARK_SENT = (update(outbox)
                      outbox.c.sent_at.is_(None))
               .values(sent_at=bindparam("at"), claimed_until=None, last_error=None))
 # Mail delivery may take now: not sent, not failed, its time to try come, nobody holding it.
-_DELIVERABLE = (outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None),
+_DELIVERABLE = (outbox.c.channel == "email", outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None),
                 or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= bindparam("now")),
                 or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < bindparam("now")))
 _DUE_MAIL = (select(outbox.c.ref, outbox.c.key).where(*_DELIVERABLE)
@@ -282,7 +284,7 @@ class RecordStore:
     def requeue(self, mail: OutboxMail) -> bool:
         """A failed letter to be tried again, written afresh (its template mended); False
         if it is no longer failed. A letter still unwritable stays failed, with the new reason."""
-        values = dict(subject=mail.subject, text_body=mail.text_body, html_body=mail.html_body,
+        values = dict(subject=mail.subject, text_body=mail.text_body, html_body=mail.html_body, pdf=mail.pdf,
                       attempts=0, next_attempt_at=None, last_error=None, claimed_until=None,
                       failed_at=_now() if mail.failure else None, failure=mail.failure)
         with self.engine.begin() as conn:
@@ -294,7 +296,7 @@ class RecordStore:
         """When the earliest letter waiting for another try is due (None: none waits)."""
         with self.engine.connect() as conn:
             return conn.execute(select(func.min(outbox.c.next_attempt_at)).where(
-                outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))).scalar()
+                outbox.c.channel == "email", outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))).scalar()
 
     def letters_in_trouble(self) -> dict[str, tuple[int, int]]:
         """For each complaint with any: (letters waiting after a failed try, letters failed)."""
@@ -307,10 +309,43 @@ class RecordStore:
             return {ref: (int(w), int(f)) for ref, w, f in conn.execute(query)}
 
     def undelivered(self) -> int:
-        """How many letters are neither sent nor failed."""
+        """How many letters to go by email are neither sent nor failed."""
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(outbox).where(
-                outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))).scalar_one()
+                outbox.c.channel == "email", outbox.c.sent_at.is_(None), outbox.c.failed_at.is_(None))).scalar_one()
+
+    # -- the print queue (letters by post) ------------------------------------------
+
+    def print_queue(self) -> list[dict[str, Any]]:
+        """Letters by post not yet printed (with their batch, once taken), oldest first; no PDFs."""
+        query = (select(outbox.c.ref, outbox.c.key, outbox.c.kind, outbox.c.stage, outbox.c.event_at,
+                        outbox.c.print_batch)
+                 .where(outbox.c.channel == "post", outbox.c.printed_at.is_(None), outbox.c.failed_at.is_(None))
+                 .order_by(outbox.c.created_at, outbox.c.ref, outbox.c.event_at, outbox.c.key))
+        with self.engine.connect() as conn:
+            return [_as_dict(r) for r in conn.execute(query)]
+
+    def take_print_batch(self) -> tuple[int, list[OutboxMail]]:
+        """Every letter waiting to be printed and in no batch yet, numbered as the next batch
+        (0 and nothing when none waits); a batch taken again gives the same letters."""
+        waiting = (outbox.c.channel == "post", outbox.c.printed_at.is_(None), outbox.c.failed_at.is_(None),
+                   outbox.c.print_batch.is_(None))
+        with self.engine.begin() as conn:
+            number = (conn.execute(select(func.max(outbox.c.print_batch))).scalar() or 0) + 1
+            taken = conn.execute(update(outbox).where(*waiting).values(print_batch=number)).rowcount
+        return (number, self.print_batch(number)) if taken else (0, [])
+
+    def print_batch(self, number: int) -> list[OutboxMail]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(outbox).where(outbox.c.print_batch == number)
+                                .order_by(outbox.c.ref, outbox.c.event_at, outbox.c.key)).all()
+        return [snapshot.mail_from_row(row) for row in rows]
+
+    def mark_printed(self, number: int, at: datetime) -> int:
+        """The batch is printed (and posted): its letters count as sent; returns how many."""
+        with self.engine.begin() as conn:
+            return conn.execute(update(outbox).where(outbox.c.print_batch == number, outbox.c.printed_at.is_(None))
+                                .values(printed_at=at, sent_at=at)).rowcount
 
     def add_compliment(self, received: date, team: str, officer: str | None, text: str) -> None:
         """A compliment about staff; refused (``Refused``) when a field cannot be kept."""
@@ -487,6 +522,90 @@ class RecordStore:
                                  r["ref"]))
         return rows
 
+    def find_complaints(
+        self,
+        today: date,
+        *,
+        which: str = "open",
+        overdue: bool = False,
+        due_by: date | None = None,
+        due_by_policy: Mapping[str, date] | None = None,
+        officer: str | None = None,
+        stage: int | None = None,
+        policy: str | None = None,
+        search: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The complaints a team works from, in one query whatever the filters (they combine).
+
+        ``which``: "open" (still being handled: open, suspended, discontinued), "closed"
+        (closed and withdrawn) or "all". ``overdue``: only a running clock (open, not
+        answered) past its due date. ``due_by``: only a running clock due on or before that
+        day, overdue ones included; ``due_by_policy`` gives another day for the complaints of
+        a named policy (its own closure days move the Nth working day). ``officer``: the
+        current stage's officer. ``search``: a reference starting with it, or a complainant's
+        name holding it, either ignoring case; the name is only looked in, never returned.
+
+        Each row has the complaint's ref, policy, status, stage, received, closed_on,
+        withdrawn_on, and its current stage's officer, due, responded and outcome, with
+        ``overdue`` and ``answered`` (the response's day while the complaint stays open).
+        Overdue ones come first, then running clocks by due date, then the rest (suspended,
+        answered, discontinued), then closed ones latest first; ties by reference.
+        ``today`` is passed in because simulated time is not the machine's clock.
+        """
+        if which not in ("open", "closed", "all"):
+            raise ValueError(f"which: {which!r} is not open, closed or all")
+        running = (complaints.c.status == "open") & stages.c.responded.is_(None) & stages.c.due.is_not(None)
+        late = running & (stages.c.due < bindparam("today", type_=Date()))
+        ended = func.coalesce(complaints.c.closed_on, complaints.c.withdrawn_on)
+        query = (
+            select(
+                complaints.c.ref, complaints.c.policy, complaints.c.status, complaints.c.stage,
+                complaints.c.received, complaints.c.closed_on, complaints.c.withdrawn_on,
+                stages.c.officer, stages.c.due, stages.c.responded, stages.c.outcome,
+                case((late, 1), else_=0).label("late"),
+            )
+            .select_from(complaints)
+            .outerjoin(stages, (stages.c.ref == complaints.c.ref) & (stages.c.stage == complaints.c.stage))
+            .order_by(case((late, 0), (running, 1), else_=2), case((running, stages.c.due), else_=None),
+                      case((ended.is_(None), 0), else_=1), ended.desc(), complaints.c.ref)
+        )
+        if which == "open":
+            query = query.where(complaints.c.status.in_(OPEN_STATUSES))
+        elif which == "closed":
+            query = query.where(complaints.c.status.in_(CLOSED_STATUSES))
+        if overdue:
+            query = query.where(late)
+        if due_by is not None:
+            limit: Any = bindparam("due_by", due_by, type_=Date())
+            if due_by_policy:
+                limit = case(*((complaints.c.policy == name, bindparam(f"due_by_{i}", day, type_=Date()))
+                               for i, (name, day) in enumerate(sorted(due_by_policy.items()))), else_=limit)
+            query = query.where(running, stages.c.due <= limit)
+        if officer is not None:
+            query = query.where(stages.c.officer == officer)
+        if stage is not None:
+            query = query.where(complaints.c.stage == stage)
+        if policy is not None:
+            query = query.where(complaints.c.policy == policy)
+        words = (search or "").strip()
+        with self.engine.connect() as conn:
+            if words and conn.dialect.name == "sqlite":
+                # SQLite's own lower() knows only ASCII: fold case as Python does (Éva, éva).
+                conn.connection.driver_connection.create_function(
+                    "complaints_casefold", 1, _casefold, deterministic=True)
+                folded, ref, name = words.casefold(), func.complaints_casefold(complaints.c.ref), \
+                    func.complaints_casefold(complaints.c.complainant_name)
+                query = query.where(or_(ref.startswith(folded, autoescape=True),
+                                        name.contains(folded, autoescape=True)))
+            elif words:
+                query = query.where(or_(complaints.c.ref.istartswith(words, autoescape=True),
+                                        complaints.c.complainant_name.icontains(words, autoescape=True)))
+            rows = [_as_dict(r) for r in conn.execute(query, {"today": today})]
+        for row in rows:
+            row["overdue"] = bool(row.pop("late"))
+            row["answered"] = row["responded"] if row["status"] == "open" else None
+        return rows
+
     def unsent(self, ref: str, keys: list[str]) -> list[OutboxMail]:
         """The mail among ``keys`` not yet delivered, in the order of ``keys``."""
         with self.engine.connect() as conn:
@@ -541,6 +660,10 @@ AFTER_THE_WORKFLOW = {
     "record_cost": RecordStore.record_cost,
     "submit_learning": RecordStore.record_learning,
 }
+
+
+def _casefold(text: str | None) -> str | None:
+    return text.casefold() if isinstance(text, str) else text
 
 
 def _refuse(reason: str | None) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -78,6 +79,8 @@ class ComplaintRow(Base):
     complainant_type: Mapped[str] = mapped_column(String(32))
     complainant_name: Mapped[str] = mapped_column(Text)
     complainant_email: Mapped[str] = mapped_column(Text)
+    complainant_address: Mapped[str | None] = mapped_column(Text)          # a postal address, if given
+    complainant_write_by: Mapped[str | None] = mapped_column(String(16))   # "email" or "post"
     service_area: Mapped[str | None] = mapped_column(Text)
     reasons: Mapped[list[str]] = mapped_column(JSONList, default=list)
     child: Mapped[str | None] = mapped_column(Text)
@@ -233,6 +236,12 @@ class OutboxRow(Base):
     # The notice itself (JSON), so a letter that could not be written can be written
     # again once its template is mended.
     notice: Mapped[str | None] = mapped_column(Text)
+    # How the letter goes: "email" (delivery sends it), or "post": its PDF waits in the
+    # print queue (`complaints post`) until it is printed, in a numbered batch.
+    channel: Mapped[str] = mapped_column(String(16), default="email", server_default="email")
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    print_batch: Mapped[int | None] = mapped_column(Integer)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ComplimentRow(Base):

@@ -30,7 +30,9 @@ def complaint_row(state: ComplaintState, now: datetime) -> Row:
         "channel": state.channel,
         "complainant_type": state.complainant.type,
         "complainant_name": state.complainant.name,
-        "complainant_email": state.complainant.email,
+        "complainant_email": state.complainant.email or "",
+        "complainant_address": state.complainant.address,
+        "complainant_write_by": "post" if state.complainant.by_post else "email",
         "service_area": state.service_area,
         "reasons": list(state.reasons),
         "child": state.child,
@@ -106,4 +108,5 @@ def mail_from_row(row: Any) -> OutboxMail:
         to_name=row.to_name, to_email=row.to_email, event_at=row.event_at, due=row.due,
         subject=row.subject, text_body=row.text_body, html_body=row.html_body,
         message_id=row.message_id, notice=row.notice, failure=row.failure, attempts=row.attempts or 0,
+        channel=row.channel or "email", pdf=getattr(row, "pdf", None),
     )
