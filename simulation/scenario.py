@@ -47,8 +47,12 @@ class OfficerIn(_Strict):
 
 class ComplainantIn(_Strict):
     name: str
-    email: str
+    # An email address, a postal address (one line of the envelope a line, postcode last),
+    # or both; and how to write: by email (the default where there is an address) or post.
+    email: str | None = None
     type: Literal[COMPLAINANT_TYPES]  # type: ignore[valid-type]
+    address: str | None = None
+    write_by: Literal["email", "post"] | None = None
 
 
 class ComplaintsTeamIn(_Strict):
