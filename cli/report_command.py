@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli.stores import StoreUnavailable, open_existing_store, store_problem
+from council import CouncilError
 
 
 def add(commands) -> None:
@@ -58,6 +59,8 @@ def run_report(args) -> int:
         report = build(store, year, history, as_of=as_of, suppress_below=args.suppress_below)
     except SQLAlchemyError as problem:
         return fail(f"cannot read the record store: {store_problem(problem)}")
+    except CouncilError as problem:
+        return fail(str(problem))
     finally:
         store.close()
     try:

@@ -242,6 +242,7 @@ def context(notice: Notice) -> dict:
         stage, name = int(answered_stage), None
     is_child = details.get("complainant_type") in CHILD_TYPES
     to_complainant = notice.to == COMPLAINANT
+    by_post = to_complainant and details.get("write_by") == "post"
     final = notice.kind == NoticeKind.RESPONSE_ISSUED and not details.get("escalate_by")
     return {
         "notice": notice,
@@ -267,6 +268,11 @@ def context(notice: Notice) -> dict:
         # 'Dear' in a letter to an adult; 'Hello' to a child or a colleague.
         "salutation": "Dear" if to_complainant and not is_child else "Hello",
         "to_team": notice.to == COMPLAINTS_TEAM,
+        # How the family is written to (the record activity says): a posted letter cannot
+        # be answered by replying to it.
+        "by_post": by_post,
+        "reply": "write to us (our address is below)" if by_post else "reply to this email",
+        "reply_or_write": "write to us (our address is below)" if by_post else "reply to this email or write to us",
         "subject": _subject(notice, final),
     }
 

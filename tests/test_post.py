@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import io
 import uuid
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
 from pypdf import PdfReader
 
 from cli import main as cli_main
+from council import current
 from models.actions import Assign, Registration
 from models.complaint import Complainant, Notice, Officer
 from models.field_checks import registration_problem
@@ -50,6 +52,21 @@ def test_a_posted_letter_is_an_a4_pdf_with_the_reference_the_dates_and_the_addre
     for words in ("CS-2026-0042", "Tuesday 15 December 2026", "Siân O'Brien", "Flat 2, 14 Orchard Row",
                   "EXAMPLETOWN", "EX1 2AB"):
         assert words in text, words
+    council = current()
+    assert council.name in text and council.address[-1] in text, "the council's address, to write back to"
+
+
+def test_a_letter_by_post_says_so_and_never_asks_for_a_reply_by_email():
+    notice = Notice(key="0000-s1-acknowledgement-complainant", ref="CS-2026-0042", stage=1, kind="acknowledgement",
+                    to="complainant", to_name="A Parent", to_email="", at=datetime(2026, 12, 1, 10, tzinfo=LONDON),
+                    due=date(2026, 12, 15), details={"complainant_type": "parent", "write_by": "post"})
+    for body in (render(notice).text, render(notice).html):
+        flat = " ".join(body.split())
+        assert "We will write to you by post, at the address you gave us" in flat
+        assert "reply to this email" not in flat and "write to us (our address is below)" in flat
+    by_email = replace(notice, to_email="parent@example.org", details={"complainant_type": "parent",
+                                                                      "write_by": "email"})
+    assert "We will write to you by email, at parent@example.org" in " ".join(render(by_email).text.split())
 
 
 @pytest.mark.parametrize("complainant, field", [
