@@ -13,7 +13,7 @@ from datetime import datetime
 from cli.command_line import UserError, fail
 from cli.stores import has_complaints, one_line, store_at, store_problem
 from models import actions as a
-from models.complaint import ComplaintState, Cost, OmbudsmanReferral
+from models.complaint import ComplaintState, Cost, HistoryEntry, OmbudsmanReferral
 from policies import PolicyError
 from rules.complaint import LONDON, Refused
 from store.record_store import RecordStore
@@ -82,7 +82,8 @@ def learning(store: RecordStore, ref: str, req: a.SubmitLearning, now: datetime)
 
 def with_later_records(args, state: ComplaintState) -> ComplaintState:
     """The state as the workflow ended, with what the record store took after it: the
-    Ombudsman, costs and lessons-learnt forms (see record_after_the_workflow)."""
+    Ombudsman, costs and lessons-learnt forms, and their lines of the history, with who
+    did them (see record_after_the_workflow)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
@@ -93,6 +94,9 @@ def with_later_records(args, state: ComplaintState) -> ComplaintState:
     if record is None:
         return state
     forms = {r["stage"]: (r["learning_submitted"], r["learning_text"]) for r in record["stages"]}
+    # The store's history is the workflow's, then what it took itself.
+    later_history = [HistoryEntry(r["at"], r["action"], r["detail"] or "", r.get("by"))
+                     for r in record["history"][len(state.history):]]
     return replace(
         state,
         ombudsman=[OmbudsmanReferral(r["referred"], r["decided"], r["result"], r["remedy_gbp"])
@@ -101,4 +105,5 @@ def with_later_records(args, state: ComplaintState) -> ComplaintState:
         stages=[replace(s, learning_submitted=forms.get(s.stage, (None, None))[0] or s.learning_submitted,
                         learning_text=forms.get(s.stage, (None, None))[1] or s.learning_text)
                 for s in state.stages],
+        history=[*state.history, *later_history],
     )

@@ -1,8 +1,14 @@
-"""`complaints status REF`: where a complaint stands and what it has sent, as the
-workflow holds it, with what the record store took after the workflow ended."""
+"""`complaints status REF`: where a complaint stands, who complains and how they are
+written to, what has been done (and by whom) and what it has sent, as the workflow holds
+it, with what the record store took after the workflow ended.
+
+It is for the complaints team: it is the one command that shows the complainant's name
+and address (`list` never does, and neither do the logs).
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 from datetime import date, datetime
 
@@ -15,14 +21,23 @@ from cli.command_line import fail
 from cli.engine_connection import EngineCommand, run, workflow_ended
 from cli.letters import letter_lines
 from cli.stores import StoreUnavailable, one_line, store_at, store_problem
-from models.complaint import ComplaintState
+from models.complaint import ComplaintState, HistoryEntry, StageRecord
+from policies import PolicyError, load_policy
+from rules.bank_holidays import complaint_days_off, complaint_days_off_until, days_off
+from rules.calendar import WorkingCalendar
+from rules.chasing import overdue_day_number
 from rules.complaint import LONDON
 from workflows.complaint import ComplaintWorkflow
 from workflows.engine import TemporalSettings
 
 
 def add(commands) -> None:
-    status = commands.add_parser("status", help="where a complaint stands and what it has sent")
+    status = commands.add_parser(
+        "status", help="where a complaint stands, its history and what it has sent",
+        description="Where a complaint stands: its stage and due date, or when it was answered (on time, "
+                    "or how many working days late), closed or withdrawn; the complainant and how they are "
+                    "written to; its history (each action, when, and who did it); and its letters.",
+        epilog="example:\n  complaints status CS-2026-014", formatter_class=argparse.RawDescriptionHelpFormatter)
     status.add_argument("ref")
     status.add_argument("--json", action="store_true", help="the complaint's whole state as JSON")
     status.add_argument("--database", help="the record store's URL, for what was recorded after the "
@@ -75,20 +90,102 @@ def _json_value(value: object) -> str:
 def _when(moment: datetime) -> str:
     return moment.astimezone(LONDON).isoformat(sep=" ", timespec="minutes")
 
-def status_lines(st: ComplaintState) -> list[str]:
-    """The complaint for a person to read; no complainant name or address."""
+
+def calendar_of(st: ComplaintState, until: date | None = None) -> WorkingCalendar:
+    """The working days the complaint's own clock counts: the bank holidays of its years
+    (``complaint_days_off`` from the day it was received, and any later year it reached,
+    as the workflow adds them) and its policy's closure days, when the policy file is
+    still the version the complaint started with."""
+    received = st.received.astimezone(LONDON).date()
+    closure: list[date] = []
+    try:
+        policy = load_policy(st.policy)
+        if policy.version == st.policy_version:
+            closure = list(policy.closure_days)
+    except PolicyError:
+        pass
+    off = complaint_days_off(received, closure)
+    covered = complaint_days_off_until(received)
+    if until is not None and until > covered:
+        off = sorted({*off, *days_off(covered.year + 1, until.year)})
+    return WorkingCalendar(off)
+
+
+def timeliness(record: StageRecord, calendar: WorkingCalendar) -> str:
+    """How an answered stage was answered: "on time", or "N working days late"."""
+    late = overdue_day_number(calendar, record.due, record.responded) if record.due is not None else 0
+    if late:
+        return f"{late} working day{'' if late == 1 else 's'} late"
+    if record.on_time is False:
+        return "late: an earlier clock of the stage was missed"
+    return "on time"
+
+
+def answered(record: StageRecord, calendar: WorkingCalendar) -> str:
+    return f"answered on {record.responded} ({timeliness(record, calendar)})"
+
+
+# What the engine does by itself, as days pass: nobody did it.
+BY_THE_ENGINE = {"window_closed", "resubmission_window_closed", "archived"}
+
+
+def why_closed(st: ComplaintState) -> str:
+    """Why a closed complaint closed: answered at its last stage, or a window ran out."""
+    for entry in reversed(st.history):
+        if entry.action == "window_closed":
+            return f"the window to ask for stage {st.stage + 1} ran out"
+        if entry.action == "resubmission_window_closed":
+            return "the time to resubmit it after the proceedings ran out"
+        if entry.action in ("respond", "escalate", "resubmit", "register"):
+            break
+    if st.current.responded is not None:
+        return f"answered at its last stage (stage {st.stage})"
+    return "closed"
+
+
+def written_to(st: ComplaintState) -> str:
+    """How the council writes to the complainant, and where (with the other way it has)."""
+    who = st.complainant
+    address = ", ".join(line.strip() for line in (who.address or "").splitlines() if line.strip())
+    if who.by_post:
+        return f"by post, to {address or '(no address given)'}" + (f"; email {who.email}" if who.email else "")
+    return f"by email, to {who.email}" + (f"; postal address {address}" if address else "")
+
+
+def history_line(entry: HistoryEntry) -> str:
+    detail = " ".join(entry.detail.split())
+    if len(detail) > 80:
+        detail = detail[:79] + "…"
+    who = entry.by if entry.by is not None else ("the engine" if entry.action in BY_THE_ENGINE else "(not recorded)")
+    return f"  {_when(entry.at)}  {entry.action:<26} {detail:<30}  by {' '.join(who.split())}".rstrip()
+
+
+def status_lines(st: ComplaintState, today: date | None = None) -> list[str]:
+    """The complaint for a person on the complaints team to read, with the complainant's
+    name and how they are written to."""
     s = st.current
+    today = today or datetime.now(LONDON).date()
+    calendar = calendar_of(st, max([today] + [r.responded for r in st.stages if r.responded]))
     lines = [f"{st.ref}  {st.policy} (policy version {st.policy_version})"]
 
     def row(label: str, value: object) -> None:
         lines.append(f"  {label:<13}{value}")
 
     row("received", _when(st.received) + (f" by {st.channel}" if st.channel else ""))
-    row("complainant", st.complainant.type)
+    row("complainant", f"{st.complainant.type}: {' '.join(st.complainant.name.split())}")
+    row("written to", written_to(st))
     if st.service_area or st.reasons:
         row("about", "; ".join(x for x in (st.service_area, ", ".join(st.reasons)) if x))
-    row("status", f"{st.status}, stage {st.stage}" + (f" ({s.clock.replace('_', ' ')} clock)" if s.clock else ""))
-    if st.status in ("open", "suspended"):
+    status = f"{st.status}, stage {st.stage}" + (f" ({s.clock.replace('_', ' ')} clock)" if s.clock else "")
+    if st.status == "withdrawn":
+        status += f": withdrawn on {st.withdrawn_on}" + (
+            f" ({' '.join(st.withdrawal_reason.split())})" if st.withdrawal_reason else "")
+    elif st.status == "closed":
+        status += f": closed on {st.closed_on}, {why_closed(st)}"
+    elif st.status == "open" and s.responded is not None:
+        status += f": {answered(s, calendar)}, {(s.outcome or '').replace('_', ' ')}"
+    row("status", status)
+    if st.status in ("open", "suspended") and s.responded is None:
         if s.due is not None and s.due == s.original_due:
             row("due", f"{s.due} ({s.working_days} working days from {s.start_day})")
         elif s.due is not None:
@@ -96,12 +193,15 @@ def status_lines(st: ComplaintState) -> list[str]:
             row("due", f"{s.due} ({moved}; first due {s.original_due})")
         elif s.suspended_on is not None:
             row("due", f"none while suspended ({s.days_left} working days left)")
+        if s.due is not None and (late := overdue_day_number(calendar, s.due, today)):
+            row("overdue", f"{late} working day{'' if late == 1 else 's'} past its due date")
     if s.clock is not None:
         row("officer", "none at this stage (complaints team and review panel)")
     else:
         row("officer", s.officer or "not assigned")
     if s.extension_reason is not None:
-        row("extension", f"to {s.extended_due or s.due} ({s.extension_reason}); first due {s.original_due}")
+        row("extension", f"to {s.extended_due or s.due} ({' '.join(s.extension_reason.split())}); "
+                         f"first due {s.original_due}")
     for held in s.suspensions:
         row("suspension", f"{held.on} ({held.reason}), {held.days_left} working days left, "
                           + (f"resumed {held.resumed}" if held.resumed else "not resumed"))
@@ -110,10 +210,6 @@ def status_lines(st: ComplaintState) -> list[str]:
         row("discontinued", f"{d.on} at stage {d.stage} ({d.reason})"
             + (f"; proceedings ended {d.proceedings_ended}" if d.proceedings_ended else "")
             + (f"; resubmitted {d.resubmitted}" if d.resubmitted else ""))
-    if st.withdrawn_on is not None:
-        row("withdrawn", f"{st.withdrawn_on}" + (f" ({st.withdrawal_reason})" if st.withdrawal_reason else ""))
-    if st.closed_on is not None:
-        row("closed", st.closed_on)
     for referral in st.ombudsman:
         decision = "awaiting its decision"
         if referral.decided is not None:
@@ -125,13 +221,16 @@ def status_lines(st: ComplaintState) -> list[str]:
         row("costs", "; ".join(f"stage {n} GBP {total:,.2f}" for n, total in by_stage.items()))
     lines.append("stages")
     for record in st.stages:
-        answer = "no response yet"
-        if record.outcome is not None:
-            timing = {True: "on time", False: "late", None: ""}[record.on_time]
-            answer = (f"responded {record.responded}, " if record.responded else "") + record.outcome.replace("_", " ")
-            answer += f", {timing}" if timing else ""
+        if record.responded is not None:
+            answer = f"{answered(record, calendar)}, {(record.outcome or '').replace('_', ' ')}"
+        elif record.outcome == "no_response":
+            answer = "left unanswered (the next stage was asked for)"
+        else:
+            answer = "no response yet"
         handled = record.responding_officer or record.officer
         lines.append(f"  {record.stage}  from {record.start_day}  due {record.due or '-'}  {answer}"
                      + (f"  officer {handled}" if handled else "")
                      + (f"  lessons-learnt form {record.learning_submitted}" if record.learning_submitted else ""))
+    lines.append("history")
+    lines += [history_line(entry) for entry in st.history] or ["  none"]
     return lines

@@ -7,6 +7,7 @@ registration the rules refuse is kept in the record store (``--database URL``, e
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from datetime import date, datetime
 from pathlib import Path
@@ -17,11 +18,12 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from cli.command_line import UserError, fail, given_date
+from cli.command_line import BY_HELP, UserError, fail, given_date, who_did_it
 from cli.directory import DirectoryError, load_directory
 from cli.engine_connection import EngineCommand, run
 from cli.stores import store_at, store_problem
 from models import actions as a
+from models.complaint import COMPLAINANT_TYPES
 from models.field_checks import FieldProblem, registration_problem
 from models.validation import field_errors
 from models.yaml_files import YamlFileError, read_yaml_file
@@ -34,7 +36,14 @@ from workflows.engine import TemporalSettings, complaint_input
 
 
 def add(commands) -> None:
-    reg = commands.add_parser("register", help="register a complaint (from a YAML file or flags)")
+    reg = commands.add_parser(
+        "register", help="register a complaint (from a YAML file or flags)",
+        description="Register a complaint, from a YAML file or flags: its workflow starts.",
+        epilog="examples:\n"
+               "  complaints register CS-2026-014.yaml\n"
+               "  complaints register --ref CS-2026-014 --policy children-statutory --received 2026-11-30 \\\n"
+               "      --name 'Pat Parent' --email pat@example.org --type parent --reason communication",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     reg.add_argument("file", nargs="?", type=Path, metavar="FILE.yaml",
                      help="one complaint, in a scenario's complaint format, without actions")
     reg.add_argument("--ref")
@@ -42,7 +51,8 @@ def add(commands) -> None:
     reg.add_argument("--received", help="YYYY-MM-DD (10:00 that day) or an ISO datetime; default now")
     reg.add_argument("--name", help="the complainant's name")
     reg.add_argument("--email", help="the complainant's email")
-    reg.add_argument("--type", dest="complainant_type", help="complainant type (parent, child, ...)")
+    reg.add_argument("--type", dest="complainant_type", choices=COMPLAINANT_TYPES, metavar="TYPE",
+                     help=f"who complains, one of: {', '.join(COMPLAINANT_TYPES)}")
     reg.add_argument("--service-area")
     reg.add_argument("--reason", dest="reasons", action="append", default=None,
                      help="a reason for the complaint (repeatable)")
@@ -50,6 +60,7 @@ def add(commands) -> None:
     reg.add_argument("--child", help="an anonymous child reference")
     reg.add_argument("--matter-date", metavar="YYYY-MM-DD")
     reg.add_argument("--late-reason", help="accept a matter more than a year old, for this reason")
+    reg.add_argument("--by", metavar="NAME", help=BY_HELP)
     reg.add_argument("--database", help="the record store's URL, where a refusal is recorded (default DATABASE_URL)")
     reg.set_defaults(run=run, engine=REGISTER)
 
@@ -129,6 +140,7 @@ def registration(args) -> a.Registration:
     except DirectoryError as problem:
         raise UserError(str(problem)) from None
     reg = complaint.registration(directory.officers, directory.complaints_team_email)
+    reg.by = who_did_it(args.by)
     now = datetime.now(LONDON)
     if reg.received > now:
         if reg.received.date() != now.date() or isinstance(complaint.received, datetime):
@@ -140,7 +152,7 @@ def registration(args) -> a.Registration:
     # not kept in the record store, and no workflow starts.
     problem = registration_problem(reg, now.date())
     if problem is not None:
-        raise UserError(f"register: {_as_typed(problem, args.file is None)}")
+        raise UserError(f"register: {_as_typed(problem, args.file is None, args.by is not None)}")
     return reg
 
 
@@ -151,9 +163,11 @@ FLAGS = {"ref": "--ref", "policy": "--policy", "received": "--received", "compla
          "late_reason": "--late-reason"}
 
 
-def _as_typed(problem: FieldProblem, from_flags: bool) -> str:
+def _as_typed(problem: FieldProblem, from_flags: bool, given_by: bool) -> str:
     """The problem as the clerk typed it: the flag, or the file's field. (The directory's
     own fields were checked when it was read: cli.directory.)"""
+    if problem.field == "by":
+        return f"--by{'' if given_by else ' (not given: the user running the command)'}: {problem.reason}"
     if from_flags:
         field = problem.field.split(".")[0] if problem.field.startswith("reasons.") else problem.field
         if field in FLAGS:

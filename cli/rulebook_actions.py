@@ -12,6 +12,7 @@ itself. The rules' own check is the workflow's: a refused action is one line say
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,13 +26,13 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from cli import after_the_workflow as later
-from cli.command_line import UserError, fail, given_date
+from cli.command_line import BY_HELP, UserError, fail, given_date, who_did_it
 from cli.directory import DirectoryError, load_directory
 from cli.engine_connection import EngineCommand, closed_status, run, workflow_ended
 from cli.letters import trouble
 from cli.stores import StoreUnavailable, one_line, store_at
 from models import actions as a
-from models.complaint import COST_ITEMS, OMBUDSMAN_RESULTS
+from models.complaint import COST_ITEMS, ESCALATION_REASONS, OMBUDSMAN_RESULTS, OUTCOMES, SUSPENSION_REASONS
 from models.field_checks import identifier_problem, request_problem
 from rules.moments import LONDON
 from workflows.engine import TemporalSettings
@@ -60,30 +61,33 @@ def _officer(p) -> None:
     p.add_argument("officer", help="the officer's id in the council's directory")
 
 
-def _reason(p) -> None:
-    p.add_argument("--reason", required=True)
+def _choice(p, option: str, values: tuple, metavar: str, what: str, **more) -> None:
+    """An option that takes one of ``values``: --help lists them, and a wrong one is one
+    line naming them (argparse's "invalid choice ... (choose from ...)")."""
+    p.add_argument(option, choices=values, metavar=metavar, help=f"{what}, one of: {', '.join(values)}", **more)
 
 
-def _reason_and_detail(p) -> None:
-    _reason(p)
+def _stopping(p) -> None:
+    _choice(p, "--reason", SUSPENSION_REASONS, "REASON", "why the complaint waits", required=True)
     p.add_argument("--detail", help="which proceedings, or more about the reason")
 
 
 def _extension(p) -> None:
-    _reason(p)
+    p.add_argument("--reason", required=True, help="why the stage needs longer (free text)")
     p.add_argument("--new-due", metavar="YYYY-MM-DD", help="an earlier new due date than the maximum")
 
 
 def _outcome(p) -> None:
-    p.add_argument("--outcome", required=True, help="upheld, partially_upheld, not_upheld or no_finding")
+    _choice(p, "--outcome", OUTCOMES, "OUTCOME", "the stage's finding", required=True)
 
 
 def _text(p) -> None:
-    p.add_argument("--text")
+    p.add_argument("--text", help="what was learnt (free text)")
 
 
 def _escalation(p) -> None:
-    _reason(p)
+    _choice(p, "--reason", ESCALATION_REASONS, "REASON", "why the complainant asks for the next stage",
+            required=True)
     p.add_argument("--late-reason", help="accept a request after the window, for this reason")
 
 
@@ -100,7 +104,7 @@ def _late_resubmission(p) -> None:
 
 
 def _optional_reason(p) -> None:
-    p.add_argument("--reason")
+    p.add_argument("--reason", help="why, if the complainant said (free text)")
 
 
 def _on(p) -> None:
@@ -108,14 +112,14 @@ def _on(p) -> None:
 
 
 def _decision(p) -> None:
-    p.add_argument("--result", required=True, choices=OMBUDSMAN_RESULTS)
+    _choice(p, "--result", OMBUDSMAN_RESULTS, "RESULT", "what the Ombudsman decided", required=True)
     p.add_argument("--remedy", type=float, metavar="POUNDS", help="a financial remedy, in pounds")
     _on(p)
 
 
 def _cost(p) -> None:
-    p.add_argument("--stage", type=int, required=True, choices=(2, 3))
-    p.add_argument("--item", required=True, choices=COST_ITEMS)
+    p.add_argument("--stage", type=int, required=True, choices=(2, 3), metavar="STAGE", help="2 or 3")
+    _choice(p, "--item", COST_ITEMS, "ITEM", "what it paid for", required=True)
     p.add_argument("--amount", type=float, required=True, metavar="POUNDS")
     _on(p)
 
@@ -145,7 +149,7 @@ ACTION_LIST: tuple[Action, ...] = (
     Action("extend", "extend", a.Extend, "extend the current stage's deadline (once per stage)",
            _extension, lambda args: a.Extend(reason=args.reason, new_due=given_date("--new-due", args.new_due))),
     Action("suspend", "suspend", a.Suspend, "stop the clock (court proceedings, police investigation, other)",
-           _reason_and_detail, lambda args: a.Suspend(reason=args.reason, detail=args.detail)),
+           _stopping, lambda args: a.Suspend(reason=args.reason, detail=args.detail)),
     Action("resume", "resume", a.Resume, "restart a suspended clock",
            _no_arguments, lambda args: a.Resume()),
     Action("respond", "respond", a.Respond, "record the stage's response",
@@ -162,7 +166,7 @@ ACTION_LIST: tuple[Action, ...] = (
     Action("panel-report", "panel_report", a.PanelReport, "the panel's recommendations are in",
            _no_arguments, lambda args: a.PanelReport()),
     Action("discontinue", "discontinue", a.Discontinue, "stop considering the complaint while proceedings run",
-           _reason_and_detail, lambda args: a.Discontinue(reason=args.reason, detail=args.detail)),
+           _stopping, lambda args: a.Discontinue(reason=args.reason, detail=args.detail)),
     Action("proceedings-ended", "proceedings_ended", a.ProceedingsEnded,
            "the proceedings ended (starts the resubmission year)",
            _proceedings_ended_on, lambda args: a.ProceedingsEnded(on=given_date("--on", args.on))),
@@ -188,14 +192,43 @@ assert {x.update: x.request_type for x in ACTION_LIST} == a.ACTIONS, \
     "every action of the catalogue has a command, with the catalogue's input record"
 
 
+# One example of each command, shown by its --help.
+EXAMPLES: dict[str, str] = {
+    "assign": "complaints assign CS-2026-014 io-1",
+    "reassign": "complaints reassign CS-2026-014 io-2 --by 'Sam Clerk'",
+    "extend": "complaints extend CS-2026-014 --reason 'waiting for records from the school' --new-due 2026-12-18",
+    "suspend": "complaints suspend CS-2026-014 --reason court_proceedings --detail 'care proceedings, Family Court'",
+    "resume": "complaints resume CS-2026-014",
+    "respond": "complaints respond CS-2026-014 --outcome partially_upheld",
+    "submit-learning": "complaints submit-learning CS-2026-014 --text 'Call the family back the same day.'",
+    "escalate": "complaints escalate CS-2026-014 --reason disagree",
+    "appoint-independent-person": "complaints appoint-independent-person CS-2026-014 'Ida Person'",
+    "panel-held": "complaints panel-held CS-2026-014",
+    "panel-report": "complaints panel-report CS-2026-014",
+    "discontinue": "complaints discontinue CS-2026-014 --reason court_proceedings --detail 'care proceedings, "
+                   "Family Court'",
+    "proceedings-ended": "complaints proceedings-ended CS-2026-014 --on 2027-03-01",
+    "resubmit": "complaints resubmit CS-2026-014",
+    "withdraw": "complaints withdraw CS-2026-014 --reason 'resolved informally'",
+    "refer-to-ombudsman": "complaints refer-to-ombudsman CS-2026-014 --on 2027-02-01",
+    "ombudsman-decision": "complaints ombudsman-decision CS-2026-014 --result upheld_fault_and_injustice "
+                          "--remedy 250",
+    "record-cost": "complaints record-cost CS-2026-014 --stage 2 --item investigator --amount 1200.50",
+}
+assert set(EXAMPLES) == {x.command for x in ACTION_LIST}, "every action command has its example"
+
+
 # ---------------------------------------------------------------------- the commands
 
 
 def add(commands) -> None:
     for action in ACTION_LIST:
-        p = commands.add_parser(action.command, help=action.help)
+        p = commands.add_parser(action.command, help=action.help, description=action.help,
+                                epilog=f"example:\n  {EXAMPLES[action.command]}",
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument("ref", help="the complaint's reference")
         action.arguments(p)
+        p.add_argument("--by", metavar="NAME", help=BY_HELP)
         if action.after_the_workflow is not None:
             p.add_argument("--database", help="the record store's URL, used once the complaint's workflow "
                                               "has ended (default DATABASE_URL)")
@@ -216,10 +249,13 @@ def checked_request(action: Action, args) -> object:
     if (why := identifier_problem(args.ref)) is not None:
         raise UserError(f"{action.command} refused: REF: {why}")
     request = action.request(args)
+    request.by = who_did_it(args.by)
     problem = request_problem(action.update, request, datetime.now(LONDON).date())
     if problem is not None:
         field = problem.field.split(".")[0]
         typed = TYPED_AS.get(field, "--" + field.replace("_", "-"))
+        if field == "by" and args.by is None:
+            typed = "--by (not given: the user running the command)"
         raise UserError(f"{action.command} refused: {typed}: {problem.reason}")
     return request
 

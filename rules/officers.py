@@ -6,6 +6,7 @@ deadline. Stage 2 goes to someone new to the complaint where the procedure says 
 
 from __future__ import annotations
 
+import difflib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,7 @@ def refuse_assign(c: Complaint, req: a.Assign, now: datetime, reassign: bool = F
         return f"stage {s.stage} is run by the complaints team and the review panel; it has no investigating officer"
     directory = {o.id: o for o in req.officers} if req.officers else c.officers
     if req.officer not in directory:
-        return f"officer {req.officer!r} is not in the council's directory"
+        return f"officer {req.officer!r} is not in the council's directory{_did_you_mean(req.officer, directory)}"
     if s.responded is not None:
         return f"stage {s.stage} was answered on {s.responded}; there is nothing left to investigate"
     if not reassign and s.officer is not None:
@@ -50,6 +51,16 @@ def refuse_assign(c: Complaint, req: a.Assign, now: datetime, reassign: bool = F
                 f"officer ({req.officer}) to handle stage {s.stage}"
             )
     return None
+
+
+def _did_you_mean(officer: str, directory: dict) -> str:
+    """The directory's closest ids to a mistyped one, closest first, ignoring case (only
+    ever in a refusal, so it changes nothing a complaint records)."""
+    typed = str(officer).lower()
+    by_lower = {str(x).lower(): str(x) for x in directory}
+    close = difflib.get_close_matches(typed, list(by_lower), n=3)
+    close.sort(key=lambda x: (-difflib.SequenceMatcher(None, typed, x).ratio(), x))
+    return f" (did you mean {', '.join(by_lower[x] for x in close)}?)" if close else ""
 
 
 def refuse_reassign(c: Complaint, req: a.Assign, now: datetime) -> str | None:

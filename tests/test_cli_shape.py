@@ -29,7 +29,7 @@ EXPECTED_COMMANDS = [
     "assign", "reassign", "extend", "suspend", "resume", "respond", "submit-learning", "escalate",
     "appoint-independent-person", "panel-held", "panel-report", "discontinue", "proceedings-ended",
     "resubmit", "withdraw", "refer-to-ombudsman", "ombudsman-decision", "record-cost",
-    "status", "compliment", "list", "retry-letters",
+    "status", "compliment", "list", "retry-letters", "post",
 ]
 
 # Each command that opens the record store, with the least it needs besides --database.
@@ -46,6 +46,7 @@ WITH_A_DATABASE = {
     "compliment": ["--team", "Fostering", "--text", "Jane Smith was kind"],
     "list": [],
     "retry-letters": ["SHAPE-1"],
+    "post": [],
 }
 
 
@@ -120,7 +121,7 @@ def test_a_command_module_that_cannot_be_imported_stops_the_command(module):
 ACTION_ARGUMENTS = {
     "assign": ["io-1"], "reassign": ["io-2"], "extend": ["--reason", "complexity", "--new-due", "2024-05-01"],
     "suspend": ["--reason", "court_proceedings"], "resume": [], "respond": ["--outcome", "upheld"],
-    "submit-learning": ["--text", "learnt"], "escalate": ["--reason", "unhappy", "--late-reason", "illness"],
+    "submit-learning": ["--text", "learnt"], "escalate": ["--reason", "disagree", "--late-reason", "illness"],
     "appoint-independent-person": ["Ida Person"], "panel-held": [], "panel-report": [],
     "discontinue": ["--reason", "court_proceedings"], "proceedings-ended": ["--on", "2024-06-03"],
     "resubmit": [], "withdraw": [], "refer-to-ombudsman": ["--on", "2024-07-01"],
