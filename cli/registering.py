@@ -42,7 +42,9 @@ def add(commands) -> None:
         epilog="examples:\n"
                "  complaints register CS-2026-014.yaml\n"
                "  complaints register --ref CS-2026-014 --policy children-statutory --received 2026-11-30 \\\n"
-               "      --name 'Pat Parent' --email pat@example.org --type parent --reason communication",
+               "      --name 'Pat Parent' --email pat@example.org --type parent --reason communication\n"
+               "  complaints register --ref CS-2026-015 --policy corporate --channel letter \\\n"
+               "      --name 'Sam Jones' --address '12 Mill Lane, Exampletown, ZZ1 2AB' --type parent",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     reg.add_argument("file", nargs="?", type=Path, metavar="FILE.yaml",
                      help="one complaint, in a scenario's complaint format, without actions")
@@ -50,7 +52,11 @@ def add(commands) -> None:
     reg.add_argument("--policy", help="children-statutory, corporate or complaint-handling-code")
     reg.add_argument("--received", help="YYYY-MM-DD (10:00 that day) or an ISO datetime; default now")
     reg.add_argument("--name", help="the complainant's name")
-    reg.add_argument("--email", help="the complainant's email")
+    reg.add_argument("--email", help="the complainant's email address (or --address, or both)")
+    reg.add_argument("--address", help="the complainant's postal address, one line of the envelope a line "
+                                       "(separated by commas or new lines), the UK postcode last")
+    reg.add_argument("--write-by", choices=("email", "post"),
+                     help="how to write to them (default: by email where there is an address, else post)")
     reg.add_argument("--type", dest="complainant_type", choices=COMPLAINANT_TYPES, metavar="TYPE",
                      help=f"who complains, one of: {', '.join(COMPLAINANT_TYPES)}")
     reg.add_argument("--service-area")
@@ -97,21 +103,32 @@ def _complaint_from_file(path: Path) -> dict[str, Any]:
 def _flags(args) -> dict[str, object]:
     """The complaint's flags as typed (None where not given)."""
     return {"--ref": args.ref, "--policy": args.policy, "--received": args.received, "--name": args.name,
-            "--email": args.email, "--type": args.complainant_type, "--service-area": args.service_area,
+            "--email": args.email, "--address": args.address, "--write-by": args.write_by,
+            "--type": args.complainant_type, "--service-area": args.service_area,
             "--reason": args.reasons, "--channel": args.channel, "--child": args.child,
             "--matter-date": args.matter_date, "--late-reason": args.late_reason}
 
 
+def _address(text: str | None) -> str | None:
+    """An address typed on one line, its lines separated by commas, as the envelope's lines."""
+    if text is None:
+        return None
+    return "\n".join(part.strip() for part in text.replace("\n", ",").split(",") if part.strip())
+
+
 def _complaint_from_flags(args) -> dict[str, Any]:
     flags = _flags(args)
-    missing = [flag for flag in ("--ref", "--policy", "--name", "--email", "--type") if flags[flag] is None]
+    missing = [flag for flag in ("--ref", "--policy", "--name", "--type") if flags[flag] is None]
+    if flags["--email"] is None and flags["--address"] is None:
+        missing.append("--email or --address")
     if missing:
         raise UserError(f"register: give a FILE.yaml, or {', '.join(missing)}")
     data: dict[str, Any] = {
         "ref": args.ref,
         "policy": args.policy,
         "received": _received(args.received),
-        "complainant": {"name": args.name, "email": args.email, "type": args.complainant_type},
+        "complainant": {"name": args.name, "email": args.email, "type": args.complainant_type,
+                        "address": _address(args.address), "write_by": args.write_by},
         "service_area": args.service_area,
         "reasons": args.reasons or [],
         "channel": args.channel,
@@ -158,7 +175,7 @@ def registration(args) -> a.Registration:
 
 # The flags of `register`, by the field each sets.
 FLAGS = {"ref": "--ref", "policy": "--policy", "received": "--received", "complainant.name": "--name",
-         "complainant.email": "--email", "complainant.type": "--type", "service_area": "--service-area",
+         "complainant.email": "--email", "complainant.address": "--address", "complainant.write_by": "--write-by", "complainant.type": "--type", "service_area": "--service-area",
          "reasons": "--reason", "channel": "--channel", "child": "--child", "matter_date": "--matter-date",
          "late_reason": "--late-reason"}
 

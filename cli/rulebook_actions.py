@@ -32,6 +32,7 @@ from cli.engine_connection import EngineCommand, closed_status, run, workflow_en
 from cli.letters import trouble
 from cli.stores import StoreUnavailable, one_line, store_at
 from models import actions as a
+from rules.complaint import DATED_ACTIONS
 from models.complaint import COST_ITEMS, ESCALATION_REASONS, OMBUDSMAN_RESULTS, OUTCOMES, SUSPENSION_REASONS
 from models.field_checks import identifier_problem, request_problem
 from rules.moments import LONDON
@@ -229,6 +230,10 @@ def add(commands) -> None:
         p.add_argument("ref", help="the complaint's reference")
         action.arguments(p)
         p.add_argument("--by", metavar="NAME", help=BY_HELP)
+        if action.update in DATED_ACTIONS:
+            p.add_argument("--on", metavar="YYYY-MM-DD",
+                           help="the day it happened, when not today (not a day to come, not before the "
+                                "complaint was received or its previous action); the rules judge it by that day")
         if action.after_the_workflow is not None:
             p.add_argument("--database", help="the record store's URL, used once the complaint's workflow "
                                               "has ended (default DATABASE_URL)")
@@ -250,6 +255,8 @@ def checked_request(action: Action, args) -> object:
         raise UserError(f"{action.command} refused: REF: {why}")
     request = action.request(args)
     request.by = who_did_it(args.by)
+    if action.update in DATED_ACTIONS:
+        request.on = given_date("--on", args.on)
     problem = request_problem(action.update, request, datetime.now(LONDON).date())
     if problem is not None:
         field = problem.field.split(".")[0]
