@@ -141,7 +141,8 @@ class CaseloadGenerator(WorkingDayPlacer):
             window = policy.stage(1).escalation_window_working_days
             requested = self.wd(responded, rng.randint(1, window - 1))
             plan.add(requested, "escalate", reason="disagree")
-            avoid = handled if policy.stage(2).officer_must_differ_from_previous_stage else set()
+            avoid = handled if (policy.stage(2).officer_must_differ_from_previous_stage
+                                or policy.stage(2).officer_new_to_the_complaint) else set()
             responded, _ = self.officer_stage(plan, policy, 2, requested, avoid=avoid)
             if policy.last_stage >= 3 and rng.random() < ESCALATE_TO_3_RATE:
                 window = policy.stage(2).escalation_window_working_days
