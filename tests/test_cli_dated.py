@@ -78,3 +78,18 @@ async def test_a_family_that_complained_by_letter_is_registered_with_its_postal_
     code, _, err = await complaints("register", "--ref", new_ref(), "--policy", "corporate", "--name", "Sam Jones",
                                     "--address", "12 Mill Lane, Exampletown", "--type", "parent")
     assert code == 2 and "--address: ends with 'Exampletown', not a UK postcode" in one_error_line(err)
+
+
+def test_a_date_written_day_first_is_refused_with_the_date_it_should_be(tmp_path, capsys):
+    from cli.main import main
+
+    for written, told in (("03/11/2026", "03/11/2026 is not a date; write 2026-11-03"),
+                          ("3.11.26", "3.11.26 is not a date; write 2026-11-03"),
+                          ("next Tuesday", "next Tuesday is not a date; write it as YYYY-MM-DD")):
+        file = tmp_path / "complaint.yaml"
+        file.write_text(f"ref: CS-DATE-1\npolicy: corporate\nreceived: '{written}'\n"
+                        "complainant: {name: A Parent, email: a@example.org, type: parent}\n")
+        capsys.readouterr()
+        assert main(["register", str(file)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == f"complaints: register: field received: {told}", err
