@@ -68,7 +68,8 @@ class Delivery:
         self.smtp = smtp
         self.mail = mail or MailPool(smtp)
         self._recorded = asyncio.Event()
-        self._holding: OutboxMail | None = None    # the letter taken and not yet done with
+        self._held: dict[tuple[str, str], OutboxMail] = {}   # letters taken and not yet done with
+        self._claiming: asyncio.Future | None = None
 
     def recorded(self) -> None:
         """Told by the record activity: there is new mail (saves waiting for the next poll)."""
@@ -99,11 +100,23 @@ class Delivery:
         answer, and no longer, so a delivery killed mid-send lets go of it soon."""
         return timedelta(seconds=2 * self.smtp.timeout + 10)
 
-    async def _take(self) -> OutboxMail | None:
+    def _claim(self) -> OutboxMail | None:
+        # Noted as held inside the thread that takes it: if the worker stops while this
+        # runs, the letter is still let go of on close.
         now = _now()
-        taken = await asyncio.to_thread(self.store.claim_mail, now, now + self.hold, 1)
-        self._holding = taken[0] if taken else None
-        return self._holding
+        taken = self.store.claim_mail(now, now + self.hold, 1)
+        for mail in taken:
+            self._held[(mail.ref, mail.key)] = mail
+        return taken[0] if taken else None
+
+    async def _take(self) -> OutboxMail | None:
+        # Shielded: a worker stopping mid-claim lets the claim finish, and close() waits for
+        # it, so what it took is let go of rather than held for nothing.
+        self._claiming = asyncio.get_running_loop().run_in_executor(None, self._claim)
+        return await asyncio.shield(self._claiming)
+
+    def _done(self, mail: OutboxMail) -> None:
+        self._held.pop((mail.ref, mail.key), None)
 
     async def send_due(self) -> bool:
         """Send what is due, up to a batch on one connection; True if any went (there may be more)."""
@@ -127,7 +140,7 @@ class Delivery:
                         # Marked the moment the server accepts it: a later try sends only the rest.
                         await asyncio.to_thread(self.store.mark_sent, mail.ref, mail.key, _now())
                     done += 1
-                    self._holding = None
+                    self._done(mail)
                     if done == BATCH or (following := await self._take()) is None:
                         break
                     batch.append(following)
@@ -136,14 +149,16 @@ class Delivery:
             for mail in batch[done:]:
                 later = _now() + retry_after(mail.attempts)
                 await asyncio.to_thread(self.store.postpone, mail.ref, mail.key, later, str(exc))
-            self._holding = None
+                self._done(mail)
             log.info("delivery: %d letter(s) waiting for the mail server", len(batch) - done)
             return done > 0
         return True
 
     async def close(self) -> None:
-        """Stop: a letter held but not sent is let go at once, for the next delivery."""
-        if self._holding is not None:
-            held, self._holding = self._holding, None
-            await asyncio.to_thread(self.store.release, held.ref, held.key)
+        """Stop: letters held but not sent are let go at once, for the next delivery."""
+        if self._claiming is not None and not self._claiming.done():
+            await asyncio.wait([self._claiming], timeout=30)
+        held, self._held = list(self._held.values()), {}
+        for mail in held:
+            await asyncio.to_thread(self.store.release, mail.ref, mail.key)
         await self.mail.close()

@@ -197,3 +197,24 @@ async def test_a_recipient_refused_for_good_is_marked_failed_and_the_complaint_g
             assert records.complaint(handle.id)["stages"][0]["officer"] == "io-1"
     finally:
         sink.stop()
+
+
+async def test_a_worker_stopped_mid_delivery_lets_go_of_its_letters_for_the_next_one(
+    dev_server_env, task_queue, records
+):
+    """Letters taken by a worker that stops (a deploy) are not held for the two minutes of
+    their hold: the next worker sends them at once, each once."""
+    sink = MailSink(port=0, pause_before_accepting=0.3).start()
+    try:
+        smtp = SmtpSettings(host="127.0.0.1", port=sink.port)      # a hold of 130 s
+        async with build_worker(dev_server_env.client, records, smtp, task_queue):
+            handles = [await start(dev_server_env, task_queue) for _ in range(6)]
+            await eventually(lambda: len(sink.headers()) >= 1, 20)
+        stopped_with = len(sink.headers())
+        assert stopped_with < 6, "the worker should stop with letters still to send"
+        async with build_worker(dev_server_env.client, records, smtp, task_queue):
+            assert await eventually(lambda: len(sink.headers()) >= 6, 30), len(sink.headers())
+        assert sorted(m["X-Complaint-Ref"] for m in sink.headers()) == sorted(h.id for h in handles)
+        assert set(sink.received_by_message_id().values()) == {1}
+    finally:
+        sink.stop()
