@@ -4,6 +4,8 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
+FRONT_END := web/node_modules/.installed
+
 .PHONY: up test bench clean browser
 
 $(STAMP): pyproject.toml
@@ -12,10 +14,17 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-up: $(STAMP)
+# The web app's front end (GOV.UK Frontend, MOJ Frontend) and its tests' axe-core and
+# OpenID provider, exactly as the lock file pins them; nothing is fetched at run time.
+$(FRONT_END): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "make: the web app needs Node.js and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	touch $(FRONT_END)
+
+up: $(STAMP) $(FRONT_END)
 	$(VENV)/bin/python -m stack.up
 
-test: $(STAMP) browser
+test: $(STAMP) $(FRONT_END) browser
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
 
 # The annual report's test opens it in Debian's chromium (Playwright's own browser
@@ -25,8 +34,8 @@ browser:
 	  echo "installing Debian's chromium for the report's browser test"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
-bench: $(STAMP)
+bench: $(STAMP) $(FRONT_END)
 	$(VENV)/bin/python -m bench.run
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var web/node_modules

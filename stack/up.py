@@ -29,6 +29,7 @@ import os
 import shlex
 import signal
 import sys
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from stack.dev_server import DevServer, DevServerFailed
 from stack.settings import SettingsError, StackSettings
 from store.record_store import RecordStore
 from workflows.encryption import create_key_file
+from web.settings import WebSettings, WebSettingsError
 from workflows.engine import TemporalSettings
 
 log = logging.getLogger("stack")
@@ -84,8 +86,25 @@ def council_line(found: council.CouncilFile) -> str:
     return line + " (read again whenever it changes)"
 
 
+@dataclass(frozen=True)
+class WebStarted:
+    url: str
+    admin: str
+    password: str | None       # the first administrator's one-time password, on first use only
+
+
+def web_lines(web: WebStarted) -> list[str]:
+    lines = [f"  Web app          {web.url}   (families complain at {web.url}/complain)"]
+    if web.password:
+        lines.append(f"                   sign in as {web.admin} with the one-time password {web.password} "
+                     f"(shown once; you will choose your own)")
+    else:
+        lines.append("                   sign in with your account (the administrator adds staff at /admin/users)")
+    return lines
+
+
 def banner(settings: StackSettings, temporal: TemporalSettings, exports: dict[str, str],
-           council_file: council.CouncilFile | None = None) -> str:
+           council_file: council.CouncilFile | None = None, web: WebStarted | None = None) -> str:
     complaints = _shown(Path(sys.executable).with_name("complaints"))
     example = _shown(FIRST_COMPLAINT)
     if council_file is None:
@@ -93,6 +112,7 @@ def banner(settings: StackSettings, temporal: TemporalSettings, exports: dict[st
             council_file = council.current_file()
     lines = [
         BANNER_FIRST_LINE,
+        *(web_lines(web) if web is not None else []),
         f"  Temporal web UI  {settings.ui_url}   (namespace {temporal.namespace})",
         f"  Temporal server  {settings.temporal_address}   "
         f"workflows kept in {_shown(settings.temporal_db)}, log in {_shown(settings.temporal_log)}",
@@ -136,6 +156,17 @@ class Stack:
         self.stopping = asyncio.Event()
         self.signals = 0
         self.server: DevServer | None = None
+        self.web = None
+        self.web_settings = None
+
+    async def _start_web(self, store: RecordStore, client, temporal: TemporalSettings) -> WebStarted:
+        """The web app beside the worker; the first administrator made on first use."""
+        from web.server import FIRST_ADMIN, WebServer, first_administrator
+
+        password = await asyncio.to_thread(first_administrator, store)
+        self.web = WebServer(self.web_settings, store, client, temporal.task_queue)
+        await self.web.start()
+        return WebStarted(self.web_settings.base_url, FIRST_ADMIN, password)
 
     def _on_signal(self, signum: int) -> None:
         # Only the first counts: shutting down is bounded (the worker's grace, then the
@@ -151,7 +182,13 @@ class Stack:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, self._on_signal, signum)
 
+        try:
+            self.web_settings = WebSettings.from_env()
+        except WebSettingsError as problem:
+            print(f"make up: {problem}", file=sys.stderr, flush=True)
+            return 2
         taken = ports.busy(s.host, {
+            "Web app": (self.web_settings.port, "WEB_PORT"),
             "Temporal server": (s.temporal_port, "TEMPORAL_PORT"),
             "Temporal web UI": (s.ui_port, "TEMPORAL_UI_PORT"),
             "mail sink": (s.smtp_port, "SMTP_PORT"),
@@ -191,7 +228,8 @@ class Stack:
             smtp = SmtpSettings.from_env()
             worker = build_worker(client, store, smtp, temporal.task_queue, graceful_shutdown_timeout=WORKER_GRACE)
             worker_task = asyncio.create_task(worker.run())
-            print(banner(s, temporal, exports, council_file), flush=True)
+            web = await self._start_web(store, client, temporal)
+            print(banner(s, temporal, exports, council_file, web), flush=True)
             stop_task = asyncio.create_task(self.stopping.wait())
             await asyncio.wait({worker_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
             stop_task.cancel()
@@ -204,6 +242,8 @@ class Stack:
             print(f"make up: {problem}", file=sys.stderr, flush=True)
             return 1
         finally:
+            if self.web is not None:
+                await self.web.stop()
             if worker_task is not None and not worker_task.done():
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(worker.shutdown(), WORKER_GRACE.total_seconds() + 10)

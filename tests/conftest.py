@@ -18,6 +18,9 @@ from simulation.runner import start_simulated_temporal, stdout_to_stderr, tempor
 from store.record_store import RecordStore
 from worker import build_worker
 
+# The web app on a real engine (tests/web_harness.py): the `web` fixture.
+pytest_plugins = ["tests.web_harness"]
+
 # The example scenarios and their expected timelines are the project's own test data.
 # The expected lines come from an independent model of the rulebook: keep them as they
 # are (tests/test_examples_data.py checks them against ../shared/examples when a

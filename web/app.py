@@ -1,0 +1,125 @@
+"""The web app: ``create_app(...)`` builds it on a record store and a Temporal client.
+
+Each area of the service is a module of ``web.views`` with its own ``routes``; this
+module puts them together with the front end's files: the GOV.UK Frontend and MOJ
+Frontend as npm installed them (``web/node_modules``, from the pinned lock file, never
+fetched at run time), and the app's own few (``web/static``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from temporalio.client import Client
+
+import council
+from store.record_store import RecordStore
+from web import tables
+from web.pages import HEADERS, templates
+from web.sessions import SessionStore
+from web.settings import WebSettings
+
+HERE = Path(__file__).resolve().parent
+NODE_MODULES = HERE / "node_modules"
+GOVUK = NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
+MOJ = NODE_MODULES / "@ministryofjustice" / "frontend" / "moj"
+
+
+class FrontEndMissing(RuntimeError):
+    pass
+
+
+@dataclass
+class WebApp:
+    """What every page needs (``request.app.state.web``)."""
+
+    settings: WebSettings
+    store: RecordStore
+    client: Client | None          # the Temporal client; None only in tests of pages that read
+    task_queue: str
+    sessions: SessionStore
+    templates: Environment
+    council: object
+
+    @property
+    def engine(self) -> Engine:
+        return self.store.engine
+
+
+def _without_govuk_font(css: str) -> str:
+    """The GOV.UK Frontend's styles without the GOV.UK typeface, which is for GOV.UK alone:
+    its @font-face rules go, and the fonts fall back to the system's Arial."""
+    css = re.sub(r"@font-face\{[^}]*\}", "", css)
+    return css.replace("GDS Transport,", "").replace("font-family:GDS Transport", "font-family:arial,sans-serif")
+
+
+def _front_end() -> dict[str, tuple[bytes, str]]:
+    needed = [GOVUK / "govuk-frontend.min.css", GOVUK / "govuk-frontend.min.js",
+              MOJ / "moj-frontend.min.css", MOJ / "moj-frontend.min.js"]
+    missing = [p for p in needed if not p.is_file()]
+    if missing:
+        raise FrontEndMissing(f"the web app's front end is not installed ({missing[0]} is missing): "
+                              f"run `make up` (or `npm ci --prefix web`)")
+    files = {
+        "govuk-frontend.min.css": (_without_govuk_font(needed[0].read_text()).encode(), "text/css"),
+        "govuk-frontend.min.js": (needed[1].read_bytes(), "text/javascript"),
+        "moj-frontend.min.css": (needed[2].read_bytes(), "text/css"),
+        "moj-frontend.min.js": (needed[3].read_bytes(), "text/javascript"),
+    }
+    for own in (HERE / "static").iterdir():
+        kind = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}.get(own.suffix)
+        if kind:
+            files[own.name] = (own.read_bytes(), kind)
+    return files
+
+
+def _static(files: dict[str, tuple[bytes, str]]):
+    async def serve(request: Request) -> Response:
+        found = files.get(request.path_params["name"])
+        if found is None:
+            return PlainTextResponse("Not found", status_code=404)
+        response = Response(found[0], media_type=found[1])
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+    return serve
+
+
+def routes() -> list:
+    from web.views import ALL_ROUTES
+    return ALL_ROUTES
+
+
+def create_app(settings: WebSettings, store: RecordStore, client: Client | None, task_queue: str) -> Starlette:
+    files = _front_end()
+    tables.create(store.engine)
+    web = WebApp(settings, store, client, task_queue, SessionStore(store.engine, settings.session_minutes),
+                 templates(), council.current())
+    app = Starlette(routes=[
+        Route("/static/{name}", _static(files)),
+        Mount("/assets/images", StaticFiles(directory=GOVUK / "assets" / "images")),
+        Route("/assets/manifest.json", lambda r: FileResponse(GOVUK / "assets" / "manifest.json")),
+        *routes(),
+    ], exception_handlers={404: _not_found, 405: _not_found})
+    app.state.web = web
+    return app
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    from web.pages import Page
+    from web.sessions import Session
+    web = request.app.state.web
+    page = Page(request, web, Session(None, {}, fresh=True), None)
+    response = page.render("errors/not_found.html", status=404)
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
