@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 from temporalio.client import WorkflowExecutionStatus
@@ -45,7 +47,7 @@ _ENGINE_VARIABLES = (
     "COMPLAINTS_VAR_DIR", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE", "TEMPORAL_PORT",
     "TEMPORAL_UI_PORT", "DATABASE_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_FROM", "SMTP_USERNAME",
     "SMTP_PASSWORD", "SMTP_STARTTLS", "COMPLAINTS_DIRECTORY", "COMPLAINTS_PAYLOAD_KEY",
-    "COMPLAINTS_PAYLOAD_KEY_FILE",
+    "COMPLAINTS_PAYLOAD_KEY_FILE", "WEB_PORT", "WEB_HOST", "WEB_BASE_URL", "OIDC_ISSUER",
 )
 
 
@@ -174,10 +176,10 @@ def _wait_for(predicate, seconds: float, what: str):
 
 @pytest.fixture
 def stack_env(tmp_path) -> dict[str, str]:
-    temporal_port, ui_port, smtp_port = _free_ports(3)
+    temporal_port, ui_port, smtp_port, web_port = _free_ports(4)
     env = {k: v for k, v in os.environ.items() if k not in _ENGINE_VARIABLES}
     env.update(TEMPORAL_PORT=str(temporal_port), TEMPORAL_UI_PORT=str(ui_port), SMTP_PORT=str(smtp_port),
-               PYTHONUNBUFFERED="1")
+               WEB_PORT=str(web_port), PYTHONUNBUFFERED="1")
     return env
 
 
@@ -228,6 +230,19 @@ async def test_make_up_runs_the_engine_and_carries_on_after_ctrl_c(tmp_path, sta
     assert f"export TEMPORAL_ADDRESS={address}" in first.stdout
     assert "var/mail/" in first.stdout and "var/complaints.db" in first.stdout
     assert f"register {FIRST_COMPLAINT}" in first.stdout
+    # The web app beside the engine, and the first administrator's one-time password, once.
+    web_url = f"http://127.0.0.1:{stack_env['WEB_PORT']}"
+    assert f"Web app          {web_url}" in first.stdout
+    password = re.search(r"sign in as admin with the one-time password (\S+)", first.stdout)
+    assert password, first.stdout
+    async with httpx.AsyncClient(base_url=web_url) as browser:
+        form = await browser.get("/sign-in")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+        signed_in = await browser.post("/sign-in", data={"csrf_token": token, "username": "admin",
+                                                         "password": password.group(1)})
+        assert signed_in.status_code == 303, signed_in.text
+        public = await browser.get("/complain")
+        assert public.status_code == 200
     assert key_file.stat().st_mode & 0o777 == 0o600, "the payload key is the owner's alone"
     temporal = [p for p in first.children if "temporal" in p.name()]
     assert temporal, f"no temporal process among {[p.name() for p in first.children]}"
@@ -264,6 +279,7 @@ async def test_make_up_runs_the_engine_and_carries_on_after_ctrl_c(tmp_path, sta
     second = Up(tmp_path, stack_env).start()
     stacks.append(second)
     await asyncio.to_thread(second.wait_banner)
+    assert "one-time password" not in second.stdout, "the first administrator's password is shown once"
     client = await connect(TemporalSettings(address=address))
     handle = client.get_workflow_handle(FIRST_REF)
     assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
