@@ -8,6 +8,7 @@ fetched at run time), and the app's own few (``web/static``).
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,12 @@ from web import tables
 from web.pages import HEADERS, templates
 from web.sessions import SessionStore
 from web.settings import WebSettings
+
+log = logging.getLogger("web")
+
+# The first part of a path, as the log may name it.
+KNOWN_AREAS = {"complaints", "complain", "check", "my-complaints", "team", "directory", "letters", "reports",
+               "audit", "admin", "sign-in", "sign-out", "account", "session", "static", "assets"}
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
@@ -109,17 +116,28 @@ def create_app(settings: WebSettings, store: RecordStore, client: Client | None,
         Mount("/assets/images", StaticFiles(directory=GOVUK / "assets" / "images")),
         Route("/assets/manifest.json", lambda r: FileResponse(GOVUK / "assets" / "manifest.json")),
         *routes(),
-    ], exception_handlers={404: _not_found, 405: _not_found})
+    ], exception_handlers={404: _not_found, 405: _not_found, Exception: _server_error})
     app.state.web = web
     return app
 
 
-async def _not_found(request: Request, exc: Exception) -> Response:
+def _error_page(request: Request, template: str, status: int) -> Response:
     from web.pages import Page
     from web.sessions import Session
-    web = request.app.state.web
-    page = Page(request, web, Session(None, {}, fresh=True), None)
-    response = page.render("errors/not_found.html", status=404)
+    page = Page(request, request.app.state.web, Session(None, {}, fresh=True), None)
+    response = page.render(template, status=status)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """A page that failed: the person is told plainly; the log says which kind of page and
+    which error, never the exception's text or the address (it may carry a family's token)."""
+    first = request.url.path.strip("/").split("/")[0] or "dashboard"
+    log.error("a %s page failed: %s", first if first in KNOWN_AREAS else "other", type(exc).__name__)
+    return _error_page(request, "errors/server_error.html", 500)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _error_page(request, "errors/not_found.html", 404)
