@@ -111,7 +111,7 @@ def create_app(settings: WebSettings, store: RecordStore, client: Client | None,
     tables.create(store.engine)
     web = WebApp(settings, store, client, task_queue, SessionStore(store.engine, settings.session_minutes),
                  templates(), council.current())
-    app = Starlette(routes=[
+    app = _App(routes=[
         Route("/static/{name}", _static(files)),
         Mount("/assets/images", StaticFiles(directory=GOVUK / "assets" / "images")),
         Route("/assets/manifest.json", lambda r: FileResponse(GOVUK / "assets" / "manifest.json")),
@@ -119,6 +119,17 @@ def create_app(settings: WebSettings, store: RecordStore, client: Client | None,
     ], exception_handlers={404: _not_found, 405: _not_found, Exception: _server_error})
     app.state.web = web
     return app
+
+
+class _App(Starlette):
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception:
+            # Starlette raises again after _server_error has answered, so that a server may
+            # log the traceback; its text may quote a complaint, so it is not logged.
+            if scope["type"] != "http":
+                raise
 
 
 def _error_page(request: Request, template: str, status: int) -> Response:
