@@ -108,9 +108,11 @@ class Page:
 View = Callable[[Page], Awaitable[Response]]
 
 
-def page_for(*roles: str, public: bool = False) -> Callable[[View], Callable[[Request], Awaitable[Response]]]:
+def page_for(*roles: str, public: bool = False,
+             max_bytes: int = MAX_FORM_BYTES) -> Callable[[View], Callable[[Request], Awaitable[Response]]]:
     """Serve a view to the signed-in people with one of ``roles`` (any signed-in person when
-    none are given), or to anyone when ``public``."""
+    none are given), or to anyone when ``public``. ``max_bytes`` raises the body's limit for
+    a form that uploads a file (its text fields stay within MAX_FORM_BYTES each)."""
 
     def wrap(view: View) -> Callable[[Request], Awaitable[Response]]:
         @functools.wraps(view)
@@ -119,7 +121,7 @@ def page_for(*roles: str, public: bool = False) -> Callable[[View], Callable[[Re
             session = await asyncio.to_thread(web.sessions.load, request.cookies.get(COOKIE))
             person = await _person(web, session)
             page = Page(request, web, session, person)
-            response = await _serve(page, view, roles, public)
+            response = await _serve(page, view, roles, public, max_bytes)
             new_token = await asyncio.to_thread(web.sessions.save, session)
             if new_token:
                 response.set_cookie(COOKIE, new_token, httponly=True, samesite="lax",
@@ -148,7 +150,8 @@ async def _person(web, session: Session) -> Person | None:
     return found.person()
 
 
-async def _serve(page: Page, view: View, roles: tuple[str, ...], public: bool) -> Response:
+async def _serve(page: Page, view: View, roles: tuple[str, ...], public: bool,
+                 max_bytes: int = MAX_FORM_BYTES) -> Response:
     request = page.request
     if not public and page.person is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -156,7 +159,7 @@ async def _serve(page: Page, view: View, roles: tuple[str, ...], public: bool) -
     if roles and not (page.person and page.person.roles & set(roles)):
         return page.forbidden()
     if request.method == "POST":
-        if not await _body_within_limit(request):
+        if not await _body_within_limit(request, max_bytes):
             return page.render("errors/too_large.html", status=413)
         try:
             page.form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FORM_BYTES)
@@ -167,14 +170,14 @@ async def _serve(page: Page, view: View, roles: tuple[str, ...], public: bool) -
     return await view(page)
 
 
-async def _body_within_limit(request: Request) -> bool:
-    """Read the body, refusing it past MAX_FORM_BYTES whatever its Content-Length says."""
-    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+async def _body_within_limit(request: Request, max_bytes: int = MAX_FORM_BYTES) -> bool:
+    """Read the body, refusing it past ``max_bytes`` whatever its Content-Length says."""
+    if int(request.headers.get("content-length") or 0) > max_bytes:
         return False
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_FORM_BYTES:
+        if len(body) > max_bytes:
             return False
     request._body = bytes(body)  # Starlette's own cache: request.form() reads it from here
     return True
