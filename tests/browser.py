@@ -22,7 +22,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, Response, async_playwright
+from playwright.async_api import Browser, BrowserContext, Locator, Page, Response, async_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -144,6 +144,41 @@ class Visitor:
         await scope.get_by_label("Month", exact=True).fill(str(month))
         await scope.get_by_label("Year", exact=True).fill(str(year))
 
+    # -- the keyboard alone ----------------------------------------------------------------
+
+    async def focus_is_on(self, target: Locator) -> bool:
+        return await target.count() > 0 and await target.first.evaluate("el => el === document.activeElement")
+
+    async def tab_to(self, target: Locator, *, back: bool = False, limit: int = 80) -> None:
+        """Press Tab (Shift+Tab with ``back``) until ``target`` has the focus, checking at each
+        stop that the focus can be seen. Fails when the focus never gets there."""
+        stops: list[str] = []
+        for _ in range(limit):
+            if await self.focus_is_on(target):
+                return
+            await self.page.keyboard.press("Shift+Tab" if back else "Tab")
+            stops.append(await self.assert_focus_visible())
+        raise AssertionError(f"{self.path}: Tab never reached {target}; it went through:\n  " + "\n  ".join(stops))
+
+    async def key(self, key: str, *, navigates: bool = False) -> None:
+        """Press a key; with ``navigates``, wait for the page it leads to."""
+        if navigates:
+            async with self.page.expect_navigation(wait_until="load"):
+                await self.page.keyboard.press(key)
+        else:
+            await self.page.keyboard.press(key)
+
+    async def type(self, words: str) -> None:
+        await self.page.keyboard.type(words)
+
+    async def assert_focus_visible(self) -> str:
+        """The focused element shows it has the focus (the GOV.UK yellow: an outline, a
+        box shadow or, for a radio or checkbox, the ring drawn around its label's box).
+        Returns a short description of the element, for messages."""
+        seen = await self.page.evaluate(FOCUS_SEEN)
+        assert seen["visible"], f"{self.path}: the focus cannot be seen on {seen['what']} ({seen['style']})"
+        return seen["what"]
+
     # -- checking --------------------------------------------------------------------------
 
     async def axe(self) -> list[dict[str, Any]]:
@@ -186,6 +221,24 @@ class Visitor:
     def assert_no_problems(self) -> None:
         problems, self.problems[:] = list(self.problems), []
         assert not problems, "\n".join(problems)
+
+
+# Where the focus is, and whether a sighted keyboard user can see it.
+FOCUS_SEEN = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return {visible: true, what: 'the page', style: ''};
+  const what = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${(el.innerText || el.value || el.name
+    || el.getAttribute('aria-label') || '').trim().slice(0, 40)}"`;
+  const ring = (s) => (s.boxShadow && s.boxShadow !== 'none')
+    || (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 && s.outlineColor !== 'rgba(0, 0, 0, 0)');
+  // A GOV.UK radio or checkbox hides its input and rings the box its label draws.
+  const drawn = (el.matches('.govuk-radios__input, .govuk-checkboxes__input') && el.nextElementSibling)
+    ? getComputedStyle(el.nextElementSibling, '::before') : getComputedStyle(el);
+  const r = el.getBoundingClientRect();
+  const onScreen = r.width > 0 && r.height > 0;
+  return {visible: el.matches(':focus-visible') && ring(drawn) && onScreen, what,
+          style: `outline ${drawn.outlineStyle} ${drawn.outlineWidth} ${drawn.outlineColor}; shadow ${drawn.boxShadow}`};
+}"""
 
 
 def _navigation_left(failure: str | None) -> bool:
