@@ -75,7 +75,10 @@ class SessionStore:
                 return found
             if row is not None:
                 self.drop(token)
-                return Session(None, {"timed_out": True}, fresh=True)
+                # Kept under a new id, so the sign-in page this request is sent to can say why.
+                timed_out = Session(None, {"timed_out": True}, fresh=True)
+                timed_out.changed = True
+                return timed_out
         return Session(None, {}, fresh=True)
 
     def save(self, session: Session, now: datetime | None = None) -> str | None:
