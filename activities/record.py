@@ -26,6 +26,7 @@ from notifications.posted import letter_pdf
 from notifications.render import RenderedMail, render
 from store.outbox import OutboxMail
 from store.record_store import RecordStore
+from web import family_links
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +83,32 @@ class ComplaintActivities:
         self.store = store
         self.recorded = recorded    # tells delivery there is new mail
 
+    def links(self, batch: RecordAndNotify) -> dict[str, dict[str, str]]:
+        """The links a batch's letters carry. Written into the letters only: the workflow
+        never sees them, so its history is the same with or without them."""
+        ref = batch.state.ref
+        family: dict[str, str] = {}
+        if any(n.to == COMPLAINANT for n in batch.notices):
+            try:
+                token = family_links.link_for(self.store.engine, ref)
+            except Exception as exc:  # noqa: BLE001 - a letter without the link beats no letter
+                log.warning("%s: the family's link could not be made (%s); letters go without it",
+                            ref, type(exc).__name__)
+                token = None
+            if token is not None:
+                family["check_link"] = family_links.check_url(token)
+        return {"family": family, "staff": {"complaint_link": family_links.complaint_url(ref)}}
+
     @activity.defn(name="record")
     async def record(self, batch: RecordAndNotify) -> int:
         """Returns how many new letters went into the outbox."""
         complainant = batch.state.complainant
-        # The letters say how the council writes to the family (by email, or by post).
+        # The letters say how the council writes to the family (by email, or by post), and
+        # carry the links to the complaint online (the family's, and the staff page).
         way = "post" if complainant.by_post else "email"
-        mails = [outbox_mail(replace(n, details={**n.details, "write_by": way}) if n.to == COMPLAINANT else n)
+        links = await asyncio.to_thread(self.links, batch) if batch.notices else {}
+        mails = [outbox_mail(replace(n, details={**n.details, "write_by": way, **links["family"]})
+                             if n.to == COMPLAINANT else replace(n, details={**n.details, **links["staff"]}))
                  for n in batch.notices]
         if complainant.by_post:
             for mail in mails:
