@@ -132,3 +132,46 @@ async def test_signing_out_ends_the_session(web):
     replay = web.client()
     replay.cookies.set(COOKIE, known)
     assert (await replay.get("/sign-out")).status_code == 303
+
+
+async def test_in_a_browser_the_warning_comes_two_minutes_before_and_staying_signed_in_works(web):
+    """Chromium with its clock under the test's control (Playwright's clock: no waiting)."""
+    from playwright.async_api import expect
+
+    from tests.browser import Visitor, chromium
+
+    base = await web.serve()
+    password = web.add_user("sam", {"clerk"}, name="Sam Patel")
+    async with chromium() as browser:
+        sam = await Visitor.open(browser, base)
+        await sam.page.clock.install()
+        await sam.sign_in("sam", password)
+        await sam.goto("/sign-out")
+        warning = sam.page.get_by_role("dialog", name="You’re about to be signed out")
+        await sam.page.clock.fast_forward("27:50")
+        assert await warning.count() == 0, "nothing before the last two minutes"
+        await sam.page.clock.fast_forward("00:15")
+        await expect(warning).to_be_visible()
+        await expect(warning).to_contain_text("we will sign you out in 2 minutes")
+        await sam.check("session-timeout-warning")
+        await warning.get_by_role("button", name="Stay signed in").click()
+        await expect(warning).to_be_hidden()
+        await sam.page.clock.fast_forward("27:00")
+        await expect(warning).to_be_hidden()
+        await sam.page.clock.fast_forward("01:30")
+        await expect(warning).to_be_visible()
+        # Nothing done this time: once the server has ended the session, the page goes to sign in.
+        cookie = next(c["value"] for c in await sam.context.cookies() if c["name"] == COOKIE)
+        _age_cookie(web, cookie, 31)
+        async with sam.page.expect_navigation(url=re.compile(r"/sign-in\?next=%2Fsign-out$")):
+            await sam.page.clock.fast_forward("02:10")
+        assert "You were signed out because you had not done anything for a while" in await sam.main_text()
+        sam.assert_no_problems()
+        await sam.close()
+
+
+def _age_cookie(web, cookie: str, minutes: float) -> None:
+    id_hash = hashlib.sha256(cookie.encode()).hexdigest()
+    with web.store.engine.begin() as conn:
+        conn.execute(update(sessions).where(sessions.c.id_hash == id_hash).values(
+            last_seen=datetime.now(timezone.utc) - timedelta(minutes=minutes)))
