@@ -124,20 +124,24 @@ class _Event:
     order: int                 # its place in the history (ties on a day keep the history's order)
     kind: str                  # extend, suspend, panel_held, panel_report
     suspension: Any = None
+    dated: bool = True         # False: the history does not say which day (the extension is shown undated)
 
 
 def _events(stage: Any, history: Sequence[Any]) -> list[_Event]:
     requested = _get(stage, "requested_at")
     mine = [h for h in history if requested is None or _get(h, "at") >= requested]
-    places = {"extend": [], "suspend": [], "panel_held": [], "panel_report": []}
+    places: dict[str, list[tuple[int, date]]] = {"extend": [], "suspend": [], "panel_held": [], "panel_report": []}
     for index, entry in enumerate(mine):
         if _get(entry, "action") in places:
             places[_get(entry, "action")].append((index, _day(_get(entry, "at"))))
     last = len(mine)
     events: list[_Event] = []
     if _get(stage, "extended_due") is not None:
-        index, on = places["extend"][-1] if places["extend"] else (last, None)
-        events.append(_Event(on or _get(stage, "start_day"), index, "extend"))
+        if places["extend"]:
+            index, on = places["extend"][-1]
+            events.append(_Event(on, index, "extend"))
+        else:
+            events.append(_Event(_get(stage, "start_day"), last, "extend", dated=False))
     for k, suspension in enumerate(_get(stage, "suspensions") or []):
         index = places["suspend"][k][0] if k < len(places["suspend"]) else last
         events.append(_Event(_get(suspension, "on"), index, "suspend", suspension))
@@ -147,10 +151,6 @@ def _events(stage: Any, history: Sequence[Any]) -> list[_Event]:
             index = places[kind][-1][0] if places[kind] else last
             events.append(_Event(on, index, kind))
     events.sort(key=lambda e: (e.on, e.order))
-    # An extension whose day the history does not give is shown without one.
-    for e in events:
-        if e.kind == "extend" and not places["extend"]:
-            e.on = None  # type: ignore[assignment]
     return events
 
 
@@ -188,7 +188,8 @@ def explain(stage: Any, calendar: WorkingCalendar, today: date, *, history: Sequ
     for event in _events(stage, history):
         if event.kind == "extend":
             new_due = _get(stage, "extended_due")
-            lines.append(_extension_line(event.on, calendar.working_days_after_until(due, new_due),
+            lines.append(_extension_line(event.on if event.dated else None,
+                                         calendar.working_days_after_until(due, new_due),
                                          _get(stage, "extension_reason"), new_due))
             due = new_due
         elif event.kind == "suspend":
@@ -305,7 +306,8 @@ def _standing(stage: Any, number: int, due: date | None, today: date, calendar: 
             standing = "Answered on time"
         return f"Answered {long_date(responded)} (stage {number})", standing, None, late or None
     if status == "withdrawn":
-        return f"No due date: the complaint was withdrawn (stage {number})", "The clock has stopped for good", None, None
+        return (f"No due date: the complaint was withdrawn (stage {number})", "The clock has stopped for good",
+                None, None)
     if open_suspension is not None:
         on = _get(open_suspension, "on")
         if late_when_stopped:
