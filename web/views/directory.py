@@ -12,9 +12,10 @@ workflow (``web.engine.act``), so each is judged by the rules on its own: one re
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from starlette.routing import Route
 
@@ -25,6 +26,7 @@ from rules.moments import LONDON
 from web import audit
 from web.access import CLERK, COMPLAINTS_MANAGER
 from web.engine import act
+from web.formats import long_date
 from web.forms import Errors
 from web.pages import Page, page_for
 
@@ -84,6 +86,24 @@ async def directory_page(page: Page):
                        rows=_rows(directory, counts))
 
 
+def reason_in_words(reason: str, officers: list[Officer]) -> str:
+    """The rule's reason as a person reads it: officers by name, days as "Tuesday 1 December 2026"
+    (the rules write ids and ISO dates, for the command line)."""
+    names = {o.id: o.name for o in officers}
+    if names:
+        ids = "|".join(re.escape(i) for i in sorted(names, key=len, reverse=True))
+        reason = re.sub(rf"(?<![\w-])({ids})(?![\w-])", lambda m: names[m.group(1)], reason)
+    reason = re.sub(r"\b\d{4}-\d{2}-\d{2}\b", _day_in_words, reason)
+    return reason[:1].upper() + reason[1:]
+
+
+def _day_in_words(found: re.Match) -> str:
+    try:
+        return long_date(date.fromisoformat(found.group(0)))
+    except ValueError:
+        return found.group(0)
+
+
 @dataclass(frozen=True)
 class Result:
     ref: str
@@ -133,7 +153,7 @@ async def _hand_over(page: Page, refs: list[str], taker: Officer, officers: list
             await page.audit(audit.ACTION, ref, f"reassign: officer {taker.id} (handover)")
         else:
             await page.audit(audit.REFUSED, ref, f"reassign: officer {taker.id} (handover)")
-        return Result(ref, outcome.done, outcome.message)
+        return Result(ref, outcome.done, reason_in_words(outcome.message, officers))
 
     return list(await asyncio.gather(*(one(ref) for ref in refs)))
 

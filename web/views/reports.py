@@ -91,7 +91,7 @@ def _build(store, year: FinancialYear) -> Report:
         raise ReportUnavailable(str(problem)) from None
 
 
-def _year_asked(page: Page, text: str | None, offered: list[FinancialYear]) -> FinancialYear | None:
+def _year_asked(text: str | None, offered: list[FinancialYear]) -> FinancialYear | None:
     try:
         year = FinancialYear.parse(text or "")
     except ValueError:
@@ -114,7 +114,7 @@ def _wrong_year(errors: Errors) -> Errors:
 async def choose(page: Page):
     offered = await page.db(years_offered, page.app.store)
     if page.request.method == "POST":
-        year = _year_asked(page, page.form.get("year"), offered)
+        year = _year_asked(page.form.get("year"), offered)
         if year is None:
             return await _choose(page, offered, _wrong_year(Errors()))
         return page.redirect(f"/reports/annual/{year.label}")
@@ -124,13 +124,29 @@ async def choose(page: Page):
 async def _year_and_report(page: Page) -> tuple[FinancialYear, Report] | Response:
     """The year in the path and its report; or the page saying what is wrong."""
     offered = await page.db(years_offered, page.app.store)
-    year = _year_asked(page, page.request.path_params["year"], offered)
+    year = _year_asked(page.request.path_params["year"], offered)
     if year is None:
         return await _choose(page, offered, _wrong_year(Errors()))
     try:
         return year, await page.db(_build, page.app.store, year)
     except ReportUnavailable as problem:
         return page.render("reports/unavailable.html", status=503, problem=str(problem), year=year)
+
+
+def tables_by_part(report: Report) -> list[tuple[str, list]]:
+    """The report's tables under the part they appear in (statutory and corporate tables share
+    titles), then any the HTML does not show, so every CSV is offered once."""
+    seen: set[str] = set()
+    groups = []
+    for heading, sections in report.parts:
+        mine = [t for section in sections for t in section.tables if t.name not in seen]
+        seen.update(t.name for t in mine)
+        if mine:
+            groups.append((heading, mine))
+    rest = [t for t in report.tables if t.name not in seen]
+    if rest:
+        groups.append(("Other tables", rest))
+    return groups
 
 
 @page_for(*TEAM)
@@ -140,7 +156,7 @@ async def year_page(page: Page):
         return found
     year, report = found
     return page.render("reports/year.html", year=year, report=report, history=history_path(),
-                       summary=report.summary)
+                       summary=report.summary, tables=tables_by_part(report))
 
 
 # ------------------------------------------------------------------- the report itself
