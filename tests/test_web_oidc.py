@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from web.accounts import account
 from web.app import create_app
+from web.sessions import COOKIE
 from web.settings import OidcSettings, WebSettings
 from web.tables import audit_log, users
 
@@ -112,8 +113,10 @@ async def test_a_clerk_signs_in_with_the_council_account_and_goes_back_to_the_pa
         callback = await to_the_callback(client, "sam", next_page="/sign-out")
         query = dict(parse_qsl(urlsplit(callback).query))
         assert query.keys() >= {"code", "state"}
+        before = client.cookies[COOKIE]
         answer = await client.get(callback)
         assert answer.status_code == 303 and answer.headers["location"] == "/sign-out"
+        assert client.cookies[COOKIE] != before, "signing in renews the session's id"
         page = await client.get(f"{APP}/sign-out")
         assert page.status_code == 200 and "Sign out" in page.text
     sam = account(web.store.engine, "oidc:sam")
