@@ -15,6 +15,7 @@ console error here.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Locator, Page, Response, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -264,7 +266,8 @@ def readable(violations: list[dict[str, Any]]) -> str:
 
 # -- engine codes in a page's words ----------------------------------------------------------
 
-def engine_codes() -> set[str]:
+@functools.cache
+def engine_codes() -> frozenset[str]:
     """Every code the engine uses that a person should never read: the code tuples, the kinds
     of letter, stage 3's clocks, the procedures' file names and the example directory's ids.
     Plain words among them ("open", "upheld", "email") are left out: only codes that look
@@ -279,11 +282,12 @@ def engine_codes() -> set[str]:
     codes.update(str(k) for k in m.NoticeKind)
     codes.update((m.PANEL_MEETING, m.PANEL_REPORT, m.FINAL_RESPONSE, m.COMPLAINTS_TEAM))
     codes.update(p.stem for p in Path(policies_init).parent.glob("*.yaml"))
-    return {c for c in codes if "_" in c or "-" in c}
+    return frozenset(c for c in codes if "_" in c or "-" in c)
 
 
-# A word joined by underscores is a code wherever it is (English never writes one).
-UNDERSCORED = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+# A word joined by underscores is a code wherever it is (English never writes one); a file's
+# name (cli/example_directory.yaml) or an email address is not.
+UNDERSCORED = re.compile(r"(?<![\w/.@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/@-]|\.[a-z])")
 # An officer's directory id (io-1, tm-1) shown where their name belongs.
 DIRECTORY_ID = re.compile(r"\b(?:dir|hos|tm|io)-\d+\b")
 
@@ -318,3 +322,145 @@ LINK = re.compile(r"https?://[^\s<>\"')]+")
 
 def links_in(message: Message) -> list[str]:
     return LINK.findall(body_of(message))
+
+
+# -- every page a person can reach -----------------------------------------------------------
+
+# Paths a crawl leaves alone: the front end's files, signing out, and the council's identity
+# provider (not running in these tests).
+NOT_PAGES = ("/static/", "/assets/", "/sign-out", "/sign-in/council")
+# Parts of an address that name one complaint, person or year: pages alike but for these are one kind.
+_ONE_OF_MANY = re.compile(r"/(?:CS-[A-Z0-9-]+|[0-9a-f-]{8,}|[A-Za-z0-9_-]{43}|\d{4}-\d{2}|io-\d|tm-\d|hos-\d|dir-\d)"
+                          r"(?=/|$)")
+
+
+def kind_of_page(path: str) -> str:
+    """/complaints/CS-2026-0001/assign -> /complaints/*/assign (the query string dropped)."""
+    return _ONE_OF_MANY.sub("/*", path.split("?")[0])
+
+
+async def crawl(visitor: Visitor, starts: list[str], *, limit: int = 150, per_kind: int = 20):
+    """Every page reachable by links from ``starts`` (same site, GET, HTML only), each yielded
+    once as (path, status) with the visitor on it. Downloads (CSV, PDF) are left; at most ``per_kind`` pages of one kind (a complaint's page for each complaint),
+    ``limit`` in all."""
+    queue, seen, kinds = list(starts), set(), {}
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        if path in seen or path.startswith(NOT_PAGES):
+            continue
+        seen.add(path)
+        kind = kind_of_page(path)
+        if kinds.get(kind, 0) >= per_kind:
+            continue
+        kinds[kind] = kinds.get(kind, 0) + 1
+        try:
+            answer = await visitor.page.goto(visitor.base + path, wait_until="load")
+        except PlaywrightError as e:
+            if "Download is starting" in str(e):        # a CSV or PDF: not a page
+                continue
+            raise
+        if answer is None or "text/html" not in answer.headers.get("content-type", ""):
+            continue
+        if visitor.path.split("#")[0] != path:          # a redirect: its target is crawled on its own
+            queue.append(visitor.path.split("#")[0])
+            continue
+        yield path, answer.status if answer else 0
+        hrefs = await visitor.page.eval_on_selector_all(
+            "a[href]:not([download])", "els => els.map(e => e.getAttribute('href'))")
+        for href in hrefs:
+            href = href.split("#")[0]
+            if href.startswith(visitor.base):
+                href = href[len(visitor.base):]
+            # Sorting a list again shows the same words in another order: one order is enough.
+            if "sort=" in href or "order=" in href:
+                continue
+            if href.startswith("/") and not href.startswith("//") and href not in seen:
+                queue.append(href)
+
+
+# -- a caseload with every kind of thing a page might show as a code ------------------------------
+
+async def varied_caseload(web, year: int | None = None) -> dict[str, str]:
+    """Complaints registered and acted on through the engine, so that the pages have every
+    kind of thing to show in words: each procedure, complainants of many kinds (one by post),
+    a clock stopped for court proceedings, outcomes, an escalation, an independent person and
+    a cost, the Ombudsman's decision, a withdrawal, an overdue complaint with its officer's
+    manager told. Returns what each reference is for."""
+    from datetime import datetime, timedelta
+
+    from models import actions as a
+    from rules.moments import LONDON
+
+    now = datetime.now(LONDON)
+    year = year or now.year
+    refs: dict[str, str] = {}
+
+    async def ok(ref: str, update: str, request: object) -> None:
+        done = await web.act(ref, update, request)
+        assert done.done, f"{ref} {update}: {done.message}"
+
+    async def complaint(n: int, why: str, address: str | None = None, **kw) -> str:
+        ref = f"CS-{year}-{n:04d}"
+        if address is None:
+            await web.register(ref, **kw)
+        else:
+            await by_letter(web, ref, address, **kw)
+        refs[ref] = why
+        return ref
+
+    stopped = await complaint(901, "clock stopped for court proceedings", complainant_type="child_with_advocate",
+                              name="Riley Child", child="Riley Child")
+    await ok(stopped, "assign", a.Assign("io-1", by="Sam Patel"))
+    await ok(stopped, "suspend", a.Suspend("court_proceedings", "care proceedings, Family Court", by="Sam Patel"))
+
+    stage2 = await complaint(902, "stage 2 with an independent person and a cost", complainant_type="family_member")
+    await ok(stage2, "assign", a.Assign("io-2"))
+    await ok(stage2, "respond", a.Respond("partially_upheld"))
+    await ok(stage2, "escalate", a.Escalate("disagree"))
+    await ok(stage2, "appoint_independent_person", a.AppointIndependentPerson("Jo Independent"))
+    await ok(stage2, "record_cost", a.RecordCost(2, "independent_person", 350.0))
+
+    by_post = await complaint(903, "corporate, by post, not upheld, at the Ombudsman", policy="corporate",
+                              complainant_type="foster_carer", address="1 High Street\nExampletown\nEX1 2AB")
+    await ok(by_post, "assign", a.Assign("io-1"))
+    await ok(by_post, "respond", a.Respond("not_upheld"))
+    await ok(by_post, "refer_to_ombudsman", a.ReferToOmbudsman())
+    await ok(by_post, "ombudsman_decision", a.OmbudsmanDecision("upheld_fault_no_injustice", 250.0))
+
+    await complaint(904, "the Complaint Handling Code, unassigned", policy="complaint-handling-code",
+                    complainant_type="special_guardian")
+
+    withdrawn = await complaint(905, "withdrawn", complainant_type="professional")
+    await ok(withdrawn, "withdraw", a.Withdraw("resolved informally"))
+
+    # Received six weeks ago and assigned the next day: overdue now.
+    received = now - timedelta(days=42)
+    late = await complaint(906, "overdue", received=received, complainant_type="parent")
+    await ok(late, "assign", a.Assign("io-1", on=(received + timedelta(days=1)).date()))
+
+    answered = await complaint(907, "answered, no finding, awaiting its lessons-learnt form")
+    await ok(answered, "assign", a.Assign("io-2"))
+    await ok(answered, "respond", a.Respond("no_finding"))
+    return refs
+
+
+async def by_letter(web, ref: str, address: str, *, policy: str = "children-statutory",
+                    complainant_type: str = "parent", name: str = "Alex Carer") -> None:
+    """A complaint that came by letter from someone with no email: the council writes by post."""
+    from datetime import datetime, timedelta
+
+    from cli.directory import load_directory
+    from models import actions as a
+    from models.complaint import Complainant
+    from rules.moments import LONDON
+    from web import engine as web_engine
+
+    directory = load_directory()
+    reg = a.Registration(
+        ref=ref, policy=policy, received=datetime.now(LONDON) - timedelta(minutes=1),
+        complainant=Complainant(name=name, email=None, type=complainant_type, address=address, write_by="post"),
+        officers=directory.officers, complaints_team_email=directory.complaints_team_email, channel="letter",
+        service_area="Fostering", reasons=["communication"])
+    done = await web_engine.register(web.temporal, web.task_queue, reg)
+    assert isinstance(done, web_engine.Registered), done
+    await web.settled(ref)

@@ -1,0 +1,84 @@
+"""No engine code in any page: a person reads "Court proceedings", never `court_proceedings`.
+
+A caseload with every kind of thing a page shows (each procedure, complainants of every
+kind, a clock stopped, outcomes, an escalation, costs, the Ombudsman, a withdrawal, an
+overdue complaint) is put through the engine; then each role's pages are crawled by link
+from their home page in a real browser, and every page's visible words are searched for
+the codes of models.complaint (the ones that look like codes: underscores, hyphenated
+slugs), the procedures' file names, any word joined by underscores, and the directory's
+ids where a name belongs. The family's "Check your complaint" page is opened from the
+link in their letter.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from tests.browser import Visitor, body_of, chromium, codes_in, crawl, links_in, mails, varied_caseload
+
+STAFF = {
+    # username: (roles, directory id, name)
+    "sam": ({"clerk"}, None, "Sam Patel"),
+    "morgan": ({"complaints_manager"}, None, "Morgan Lee"),
+    "olu": ({"officer"}, "io-1", "Investigating Officer One"),
+    "tess": ({"manager"}, "tm-1", "Team Manager"),
+    "ada": ({"admin"}, None, "Ada Admin"),
+}
+
+
+def check_links(sink, refs) -> dict[str, str]:
+    """Each complaint's "Check your complaint" path, from the letters the family was sent."""
+    found = {}
+    for ref in refs:
+        for message in mails(sink, ref, to="complainant"):
+            for link in links_in(message):
+                if "/check/" in link:
+                    found[ref] = urlsplit(link).path
+    return found
+
+
+async def test_no_page_shows_an_engine_code(web):
+    refs = await varied_caseload(web)
+    passwords = {user: web.add_user(user, roles, directory_id, name)
+                 for user, (roles, directory_id, name) in STAFF.items()}
+    base = await web.serve()
+    shown: dict[str, list[str]] = {}
+    broken: dict[str, int] = {}
+    reached: dict[str, int] = {}
+    async with chromium() as browser:
+        for user in STAFF:
+            visitor = await Visitor.open(browser, base)
+            await visitor.sign_in(user, passwords[user])
+            count = 0
+            async for path, status in crawl(visitor, [visitor.path]):
+                count += 1
+                if status >= 500:
+                    broken[f"{user} {path}"] = status
+                if codes := await visitor.codes_shown():
+                    shown[f"{user} {path}"] = codes
+            reached[user] = count
+            await visitor.close()
+
+        family = await Visitor.open(browser, base)
+        links = check_links(web.mail_sink, refs)
+        for ref, path in sorted(links.items()):
+            await family.goto(path)
+            if codes := await family.codes_shown():
+                shown[f"family {ref}"] = codes
+        await family.close()
+
+    print("pages crawled per person:", reached, "family pages:", len(links))
+    report = [f"  {where}: {', '.join(c)}" for where, c in shown.items()]
+    report += [f"  {where}: the page failed ({status})" for where, status in broken.items()]
+    assert not report, "engine codes shown (or pages that could not be read):\n" + "\n".join(report)
+    assert reached["sam"] > 10, reached
+
+
+def test_the_code_finder_knows_a_code_from_english():
+    assert codes_in("Reason: court_proceedings. Outcome: partially_upheld") == ["court_proceedings",
+                                                                                "partially_upheld"]
+    assert codes_in("children-statutory procedure, assigned to io-1") == ["children-statutory", "io-1"]
+    assert codes_in("Court proceedings. Partially upheld. Children's statutory procedure. "
+                    "Write to pat_parent@example.org; see cli/example_directory.yaml; a well-known rule") == []
+    assert codes_in("They asked for the late_response stage") == ["late_response"]
+    assert body_of  # the mail helpers are shared with the journeys
