@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     Numeric,
@@ -74,7 +75,8 @@ class ComplaintRow(Base):
     ref: Mapped[str] = mapped_column(String(64), primary_key=True)
     policy: Mapped[str] = mapped_column(String(64))
     policy_version: Mapped[int] = mapped_column(Integer)
-    received: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Indexed: the web app's lists page through complaints newest first.
+    received: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     channel: Mapped[str | None] = mapped_column(String(64))
     complainant_type: Mapped[str] = mapped_column(String(32))
     complainant_name: Mapped[str] = mapped_column(Text)
@@ -112,6 +114,9 @@ def _complaint_ref() -> Mapped[str]:
 
 class StageRow(Base):
     __tablename__ = "stages"
+    # The web app's queues: unanswered stages by due date (overdue, due soon), without
+    # reading every stage ever recorded.
+    __table_args__ = (Index("ix_stages_responded_due", "responded", "due"),)
 
     ref: Mapped[str] = _complaint_ref()
     stage: Mapped[int] = mapped_column(Integer, primary_key=True)
