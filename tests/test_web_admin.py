@@ -182,3 +182,42 @@ async def test_an_identity_provider_account_keeps_the_roles_its_provider_gives(w
     assert saved.status_code == 303
     found = account(web.store.engine, "oidc:abc-123")
     assert found.roles == {"manager"} and found.directory_id == "tm-1"
+
+
+async def test_in_a_browser_the_account_and_audit_pages_pass_axe_core(web):
+    """The staff accounts' pages, choosing a password and the audit log, with and without
+    errors, as Chromium draws them: axe-core (WCAG 2.2 AA) finds nothing, nothing breaks."""
+    from tests.browser import Visitor, chromium
+
+    base = await web.serve()
+    password = web.add_user("root", {"admin", "complaints_manager"}, name="Ada Admin")
+    async with chromium() as browser:
+        ada = await Visitor.open(browser, base)
+        await ada.sign_in("root", password)
+        await ada.goto("/admin/users")
+        await ada.check("admin-users")
+        await ada.goto("/admin/users/new")
+        await ada.press_button("Add account")
+        assert "Select at least one role" in await ada.errors()
+        await ada.check("admin-user-new-errors")
+        await ada.fill("Full name", "Sam Patel")
+        await ada.fill("Username", "sam.patel")
+        await ada.choose("Investigating officer")
+        await ada.select("Who they are in the directory", "Investigating Officer One (io1@council.example)")
+        await ada.press_button("Add account")
+        assert "Account added" in await ada.main_text()
+        await ada.check("admin-user-added")
+        await ada.goto("/admin/users/sam.patel")
+        await ada.check("admin-user-change")
+        await ada.goto("/account/password")
+        await ada.press_button("Save password")
+        await ada.check("account-password-errors")
+        await ada.goto("/audit")
+        await ada.check("audit-log")
+        await ada.fill_date(14, 12, 2026, group="From")
+        await ada.fill_date(1, 12, 2026, group="To")
+        await ada.press_button("Apply filter")
+        assert await ada.errors() == ["The ‘from’ date must be the same as or before the ‘to’ date"]
+        await ada.check("audit-log-errors")
+        ada.assert_no_problems()
+        await ada.close()
