@@ -1,7 +1,7 @@
 """Run the engine's benchmarks and print their figures beside baselines measured in the same run.
 
-    python -m bench.run                    # all four
-    python -m bench.run simulate           # or lifecycle, memory, report (several may be named)
+    python -m bench.run                    # all five
+    python -m bench.run simulate           # or lifecycle, memory, report, web (several may be named)
 
 Each benchmark prints what it measured as it goes, then one table sums them up: the
 figure, the baseline, their ratio, the target, and PASS or MISS. The exit status is 0
@@ -20,7 +20,7 @@ import psutil
 
 from bench.common import Row, say
 
-BENCHMARKS = ("simulate", "lifecycle", "memory", "report")
+BENCHMARKS = ("simulate", "lifecycle", "memory", "report", "web")
 
 
 async def run_one(name: str, args: argparse.Namespace) -> list[Row]:
@@ -40,6 +40,10 @@ async def run_one(name: str, args: argparse.Namespace) -> list[Row]:
         from bench.report_bench import bench_report
 
         return await bench_report(complaints=args.report_complaints, seed=args.seed, repeats=args.report_repeats)
+    if name == "web":
+        from bench.web import bench_web
+
+        return await bench_web(complaints=args.web_complaints, concurrency=args.web_users, requests=args.web_requests)
     raise ValueError(name)
 
 
@@ -84,8 +88,8 @@ def quiet_sdk_core() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="The engine's benchmarks.")
-    parser.add_argument("which", nargs="*", metavar="{simulate,lifecycle,memory,report}",
-                        help="which to run (default: all four)")
+    parser.add_argument("which", nargs="*", metavar="{simulate,lifecycle,memory,report,web}",
+                        help="which to run (default: all five)")
     parser.add_argument("--complaints", type=int, default=200, help="simulate: complaints in the year")
     parser.add_argument("--seed", type=int, default=2024, help="simulate, report: the caseload's seed")
     parser.add_argument("--lifecycles", type=int, default=200, help="lifecycle: lifecycles of each kind")
@@ -96,6 +100,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--report-complaints", type=int, default=100_000,
                         help="report: complaints in the generated store (five years)")
     parser.add_argument("--report-repeats", type=int, default=3, help="report: runs of each process (medians)")
+    parser.add_argument("--web-complaints", type=int, default=10_000, help="web: complaints in the store")
+    parser.add_argument("--web-users", type=int, default=20, help="web: signed-in users fetching at once")
+    parser.add_argument("--web-requests", type=int, default=400, help="web: answers measured per page")
     parser.add_argument("--verbose", action="store_true", help="keep the SDK core's warnings (slow workflow tasks)")
     args = parser.parse_args(argv)
     which = args.which or list(BENCHMARKS)
