@@ -187,12 +187,7 @@ class Visitor:
         """axe-core's WCAG 2.2 AA violations on the page as it is now."""
         if not await self.page.evaluate("() => typeof window.axe === 'object'"):
             await self.page.evaluate(AXE.read_text())
-        return await self.page.evaluate(
-            "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}))"
-            ".violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-            " nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),"
-            " summary: n.failureSummary}))}))",
-            WCAG_22_AA)
+        return await self.page.evaluate(AXE_RUN, WCAG_22_AA)
 
     async def assert_accessible(self, where: str = "") -> None:
         violations = await self.axe()
@@ -224,6 +219,27 @@ class Visitor:
         problems, self.problems[:] = list(self.problems), []
         assert not problems, "\n".join(problems)
 
+
+# axe-core's violations, less one the GOV.UK Design System keeps on purpose: aria-expanded on
+# a radio or checkbox that reveals a question (the conditional reveal). ARIA allows it only on
+# some roles, but screen readers announce it and the Design System's research found it helps;
+# it is their documented known issue (alphagov/govuk-frontend#979, #1280). Only that attribute,
+# on that component, is let through: any other fault on the same input still fails.
+AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  const govukReveal = (node) => {
+    const el = document.querySelector(node.target.join(' '));
+    const reveals = el && el.matches('.govuk-radios__input[aria-controls], .govuk-checkboxes__input[aria-controls]');
+    const attributes = [...node.any, ...node.all, ...node.none].flatMap(c => [].concat((c.data || {}).values || []));
+    return reveals && attributes.length > 0 && attributes.every(a => String(a).startsWith('aria-expanded'));
+  };
+  return result.violations
+    .map(v => ({...v, nodes: v.id === 'aria-allowed-attr' ? v.nodes.filter(n => !govukReveal(n)) : v.nodes}))
+    .filter(v => v.nodes.length > 0)
+    .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
+                                          summary: n.failureSummary}))}));
+}"""
 
 # Where the focus is, and whether a sighted keyboard user can see it.
 FOCUS_SEEN = """() => {
@@ -464,3 +480,70 @@ async def by_letter(web, ref: str, address: str, *, policy: str = "children-stat
     done = await web_engine.register(web.temporal, web.task_queue, reg)
     assert isinstance(done, web_engine.Registered), done
     await web.settled(ref)
+
+
+async def escalated_complaint(web, ref: str, officer: str = "io-1", name: str = "Casey Parent") -> None:
+    """A complaint whose investigating officer missed the due date, so that the engine's own
+    chasing tells the officer's manager (the escalation notice), as it does at 9:00 on the
+    first working day a stage is overdue.
+
+    The engine chases from the day a complaint is registered, so a complaint merely dated
+    back is not escalated before tomorrow morning. This one runs on the engine's simulated
+    clock (as ``simulate`` does): its clock starts a few seconds before 9:00 on the last
+    working day, received so that its stage 1 was due the working day before; it is
+    assigned then, and at 9:00 on its clock the rules send the overdue notice, the family's
+    apology and the escalation to the officer's manager."""
+    import asyncio
+    from datetime import datetime, time, timedelta
+
+    from sqlalchemy import select
+
+    from cli.directory import load_directory
+    from models import actions as a
+    from models.complaint import Complainant
+    from rules.calendar import WorkingCalendar
+    from rules.complaint import Complaint
+    from rules.moments import LONDON
+    from store.record_store import outbox
+    from workflows.complaint import ComplaintWorkflow
+    from workflows.engine import complaint_input
+
+    directory = load_directory()
+
+    def registration(received: datetime) -> a.Registration:
+        return a.Registration(
+            ref=ref, policy="children-statutory", received=received,
+            complainant=Complainant(name=name, email="casey@example.org", type="parent"),
+            officers=directory.officers, complaints_team_email=directory.complaints_team_email,
+            channel="email", service_area="Child protection", reasons=["communication"], by="Sam Patel")
+
+    today = datetime.now(LONDON).date()
+    calendar = WorkingCalendar(complaint_input(registration(datetime.now(LONDON))).days_off)
+    chase_day = today - timedelta(days=1)
+    while not calendar.is_working_day(chase_day):
+        chase_day -= timedelta(days=1)
+    hour = time(9)
+    for back in range(10, 40):
+        received = datetime.combine(chase_day - timedelta(days=back), time(10), LONDON)
+        inp = complaint_input(registration(received))
+        complaint, _ = Complaint.register(inp.registration, inp.policy, WorkingCalendar(inp.days_off), received)
+        due = complaint.state.current.due
+        hour = time(inp.policy.chasing.hour)
+        if calendar.working_days_after_until(due, chase_day) == 1:
+            break
+    else:
+        raise AssertionError("no day received makes the stage one working day overdue")
+    start = datetime.combine(chase_day, hour, LONDON) - timedelta(seconds=15)
+    await web.temporal.start_workflow(ComplaintWorkflow.run, complaint_input(inp.registration, simulated_start=start),
+                                      id=ref, task_queue=web.task_queue)
+    await web.settled(ref)
+    done = await web.act(ref, "assign", a.Assign(officer, by="Sam Patel"))
+    assert done.done, done.message
+    manager = next(o.manager for o in directory.officers if o.id == officer)
+    for _ in range(600):
+        with web.store.engine.connect() as conn:
+            if conn.execute(select(outbox.c.ref).where(outbox.c.ref == ref, outbox.c.kind == "escalation",
+                                                       outbox.c.recipient == manager)).first():
+                return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{ref} was never escalated to {manager}")
