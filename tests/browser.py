@@ -305,7 +305,7 @@ def engine_codes() -> frozenset[str]:
 # name (cli/example_directory.yaml) or an email address is not.
 UNDERSCORED = re.compile(r"(?<![\w/.@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/@-]|\.[a-z])")
 # An officer's directory id (io-1, tm-1) shown where their name belongs.
-DIRECTORY_ID = re.compile(r"\b(?:dir|hos|tm|io)-\d+\b")
+DIRECTORY_ID = re.compile(r"\b(?:dir|hos|tm|io)-\d+\b", re.IGNORECASE)
 
 
 def codes_in(text: str) -> list[str]:

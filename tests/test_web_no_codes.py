@@ -81,4 +81,40 @@ def test_the_code_finder_knows_a_code_from_english():
     assert codes_in("Court proceedings. Partially upheld. Children's statutory procedure. "
                     "Write to pat_parent@example.org; see cli/example_directory.yaml; a well-known rule") == []
     assert codes_in("They asked for the late_response stage") == ["late_response"]
+    assert codes_in("Io-2 was assigned at stage 1") == ["Io-2"], "an id capitalised at a sentence's start"
     assert body_of  # the mail helpers are shared with the journeys
+
+
+async def test_a_refused_action_says_why_in_words(web):
+    """A refusal shows the rule's own reason in the error summary: in words, as a person
+    reads them - no procedure's file name, no officer's id."""
+    refs = await varied_caseload(web)
+    ref_for = {why.split(",")[0]: ref for ref, why in refs.items()}
+    password = web.add_user("sam", {"clerk"}, name="Sam Patel")
+    base = await web.serve()
+    shown: dict[str, list[str]] = {}
+    async with chromium() as browser:
+        clerk = await Visitor.open(browser, base)
+        await clerk.sign_in("sam", password)
+
+        # Stage 2 of the statutory procedure needs an officer new to the complaint.
+        stage2 = ref_for["stage 2 with an independent person and a cost"]
+        await clerk.goto(f"/complaints/{stage2}/assign")
+        await clerk.select("Who will investigate?", "Investigating Officer Two, reports to Team Manager")
+        await clerk.press_button("Assign")
+        assert await clerk.errors(), "the stage 1 officer cannot take stage 2"
+        shown["assigning stage 2 to the stage 1 officer"] = await clerk.codes_shown()
+
+        # The Complaint Handling Code does not stop the clock.
+        code = ref_for["the Complaint Handling Code"]
+        await clerk.goto(f"/complaints/{code}/suspend")
+        await clerk.choose("Court proceedings")
+        await clerk.press_button("Continue")
+        await clerk.press_button("Stop the clock")
+        assert await clerk.errors(), "the Complaint Handling Code has no pause"
+        shown["stopping the clock under the Complaint Handling Code"] = await clerk.codes_shown()
+        await clerk.close()
+
+    found = {why: codes for why, codes in shown.items() if codes}
+    assert not found, "engine codes in a refusal's words:\n" + "\n".join(
+        f"  {why}: {', '.join(codes)}" for why, codes in found.items())
