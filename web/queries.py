@@ -338,15 +338,16 @@ def dashboard(engine: Engine, today: date) -> Dashboard:
     learning_columns = (c.ref, c.policy, c.policy_version, c.received, answered.c.stage,
                         answered.c.responding_officer, answered.c.responded, answered.c.learning_reminders_sent,
                         func.count().over().label("total"))
+    numbers = (func.count().label("open"), func.sum(case((late, 1), else_=0)).label("overdue"),
+               func.sum(case((soon, 1), else_=0)).label("soon"),
+               func.sum(case((unassigned, 1), else_=0)).label("unassigned"),
+               func.sum(case((c.status == "suspended", 1), else_=0)).label("suspended"))
+    still_open = c.status.in_(OPEN_STATUSES)
     with engine.connect() as conn:
-        counts = conn.execute(
-            select(s.officer, c.service_area, func.count().label("open"),
-                   func.sum(case((late, 1), else_=0)).label("overdue"),
-                   func.sum(case((soon, 1), else_=0)).label("soon"),
-                   func.sum(case((unassigned, 1), else_=0)).label("unassigned"),
-                   func.sum(case((c.status == "suspended", 1), else_=0)).label("suspended"))
-            .select_from(_current()).where(c.status.in_(OPEN_STATUSES)).group_by(s.officer, c.service_area),
-            {"today": today}).all()
+        by_officer = conn.execute(select(s.officer, *numbers).select_from(_current()).where(still_open)
+                                  .group_by(s.officer), {"today": today}).all()
+        by_area = conn.execute(select(c.service_area, *numbers).select_from(_current()).where(still_open)
+                               .group_by(c.service_area), {"today": today}).all()
         overdue_rows = _rows(conn, today, late, (s.due, c.ref))
         soon_rows = _rows(conn, today, soon, (s.due, c.ref))
         unassigned_rows = _rows(conn, today, unassigned, (s.start_day, s.due, c.ref))
@@ -354,7 +355,7 @@ def dashboard(engine: Engine, today: date) -> Dashboard:
         learning_rows = _rows(conn, today, learning_where, (answered.c.responded, c.ref, answered.c.stage),
                               columns=learning_columns, source=complaints.join(answered, answered.c.ref == c.ref))
     who = people()
-    by_team, by_area, totals = _counts(counts, who)
+    by_team, by_area, totals = _counts(by_officer, by_area, who)
     queues = [
         Queue("overdue", "Overdue", _lines(overdue_rows, today), totals.overdue, "/complaints?due=overdue",
               "No complaint is overdue."),
@@ -382,30 +383,24 @@ def _learning_lines(rows: Iterable[Any], who: People) -> list[Line]:
     return shown
 
 
-def _counts(rows: Iterable[Any], who: People) -> tuple[list[Count], list[Count], Count]:
-    """The counts by team and by area, and in all, from one pass grouped by officer and area."""
+def _counts(by_officer: Iterable[Any], by_area: Iterable[Any], who: People) -> tuple[list[Count], list[Count], Count]:
+    """The counts by team (an officer's team is their manager's) and by area, and in all."""
     total = Count("All", "/complaints")
-    teams: dict[str, list[int]] = {}
-    areas: dict[str | None, list[int]] = {}
-    for officer, area, *numbers in rows:
-        total.open += numbers[0]
-        total.overdue += numbers[1] or 0
-        total.soon += numbers[2] or 0
-        total.unassigned += numbers[3] or 0
-        total.suspended += numbers[4] or 0
-        team = "none" if officer is None else who.teams.get(officer, "unknown")
-        for key, found in ((team, teams), (area, areas)):
-            into = found.get(key)
-            if into is None:
-                found[key] = list(numbers)
-            else:
-                for i, n in enumerate(numbers):
-                    into[i] += n or 0
-    by_team = [Count(team_words(t, who), f"/complaints?team={t}", *(n or 0 for n in numbers))
-               for t, numbers in teams.items()]
-    by_area = [Count(a or "Not recorded", _area_link(a), *(n or 0 for n in numbers)) for a, numbers in areas.items()]
+    teams: dict[str, Count] = {}
+    for officer, *numbers in by_officer:
+        key = "none" if officer is None else who.teams.get(officer, "unknown")
+        team = teams.get(key)
+        if team is None:
+            team = teams[key] = Count(team_words(key, who), f"/complaints?team={key}")
+        for into in (team, total):
+            into.open += numbers[0]
+            into.overdue += numbers[1] or 0
+            into.soon += numbers[2] or 0
+            into.unassigned += numbers[3] or 0
+            into.suspended += numbers[4] or 0
+    areas = [Count(area or "Not recorded", _area_link(area), *(n or 0 for n in numbers)) for area, *numbers in by_area]
     order = lambda x: (-x.overdue, -x.soon, -x.open, x.name)  # noqa: E731 - most overdue first
-    return sorted(by_team, key=order), sorted(by_area, key=order), total
+    return sorted(teams.values(), key=order), sorted(areas, key=order), total
 
 
 def team_words(team: str, who: People) -> str:
