@@ -35,7 +35,8 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, time as clock_time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as clock_time
 from pathlib import Path
 
 from bench.common import Row, say
@@ -209,7 +210,8 @@ def build_store(url: str, complaints: int, seed: int = 2026) -> dict[str, int]:
 
     from rules.moments import LONDON
     from store import snapshot
-    from store.record_store import CHILD_TABLES, RecordStore, complaints as complaints_table, outbox
+    from store.record_store import CHILD_TABLES, RecordStore, outbox
+    from store.record_store import complaints as complaints_table
 
     store = RecordStore(url)
     store.create_schema()
@@ -357,6 +359,7 @@ async def bench_web(complaints: int = COMPLAINTS, concurrency: int = CONCURRENCY
         for username, roles, directory_id in people:
             add_account(store.engine, username, username.title(), roles, password=password, directory_id=directory_id)
         from sqlalchemy import select
+
         from store.record_store import complaints as complaints_table
         with store.engine.connect() as conn:
             refs = conn.execute(select(complaints_table.c.ref)).scalars().all()

@@ -100,7 +100,8 @@ async def complaint_list(page: Page):
         "lists/complaints.html", status=422 if errors else 200, errors=errors, listing=listing, filters=filters,
         chosen=_chosen(filters, who), options=_options(filters, who, visible, areas, person),
         url=_url_maker(filters, sort, descending, name is not None, default), sort=sort, descending=descending,
-        sort_columns=SORT_COLUMNS, explicit_sort=params.get("sort") in queries.SORTS, name_searched=name is not None, may_search_names=person.team,
+        sort_columns=SORT_COLUMNS, explicit_sort=params.get("sort") in queries.SORTS,
+        name_searched=name is not None, may_search_names=person.team,
         name_typed=(page.form or {}).get("name", ""))
 
 
