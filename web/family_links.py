@@ -14,7 +14,8 @@ app, which share the key file, work the same token out again whenever they need 
   the record store: a complaint whose records were removed has no page.
 
 The key is ``link.key`` in ``COMPLAINTS_VAR_DIR`` (``var``), made on first use (0600);
-``COMPLAINTS_LINK_KEY_FILE`` names another file. Links start with ``WEB_BASE_URL``.
+``COMPLAINTS_LINK_KEY_FILE`` names another file. Links start with ``WEB_BASE_URL`` (the
+web app and the worker must share the key file and the base address).
 """
 
 from __future__ import annotations
@@ -180,7 +181,15 @@ def ref_for(engine: Engine, token: str) -> str | None:
 
 
 def base_url() -> str:
-    return (os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL).rstrip("/")
+    """The address people use, as the web app works it out (``web.settings``): WEB_BASE_URL,
+    else WEB_HOST and WEB_PORT, else http://127.0.0.1:8000."""
+    named = os.environ.get(BASE_URL_VARIABLE)
+    if named:
+        return named.rstrip("/")
+    host, port = os.environ.get("WEB_HOST"), os.environ.get("WEB_PORT")
+    if host or port:
+        return f"http://{host or '127.0.0.1'}:{port or '8000'}"
+    return DEFAULT_BASE_URL
 
 
 def check_url(token: str) -> str:
