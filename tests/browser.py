@@ -56,8 +56,8 @@ class Visitor:
     console error such as a Content-Security-Policy refusal, a file that failed to load)
     and ``assert_no_problems()`` fails on it."""
 
-    def __init__(self, context: BrowserContext, page: Page, base: str):
-        self.context, self.page, self.base = context, page, base
+    def __init__(self, context: BrowserContext, page: Page, base: str, javascript: bool = True):
+        self.context, self.page, self.base, self.javascript = context, page, base, javascript
         self.problems: list[str] = []
         self.pages_seen: dict[str, str] = {}       # screenshot name -> path, for the code check
         page.on("pageerror", lambda e: self.problems.append(f"{self.path}: script error: {e}"))
@@ -72,7 +72,7 @@ class Visitor:
         context = await browser.new_context(viewport=VIEWPORT, java_script_enabled=javascript,
                                             accept_downloads=True, locale="en-GB", timezone_id="Europe/London")
         context.set_default_timeout(15_000)
-        return cls(context, await context.new_page(), base)
+        return cls(context, await context.new_page(), base, javascript)
 
     async def close(self) -> None:
         await self.context.close()
@@ -202,9 +202,11 @@ class Visitor:
 
     async def check(self, name: str) -> None:
         """A page reached: a screenshot kept under ``name``, then axe-core finds nothing,
-        no engine code shows, and nothing went wrong in the page."""
+        no engine code shows, and nothing went wrong in the page. (axe-core is JavaScript:
+        without it, the same pages are checked by the runs with it.)"""
         await self.shot(name)
-        await self.assert_accessible(f"{name} ({self.path})")
+        if self.javascript:
+            await self.assert_accessible(f"{name} ({self.path})")
         shown = await self.codes_shown()
         assert not shown, f"{name} ({self.path}) shows engine codes: {shown}"
         self.assert_no_problems()

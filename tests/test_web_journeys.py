@@ -24,49 +24,50 @@ STORY = ("My son's social worker changed three times in two months and nobody to
 WISH = "An apology, and one social worker who stays."
 
 
-async def complain_online(family: Visitor) -> str:
-    """The public form, one question a page; returns the reference the panel shows."""
+async def complain_online(family: Visitor, shots: str = "") -> str:
+    """The public form, one question a page; returns the reference the panel shows.
+    Screenshots are named ``<shots>NN-name``."""
     await family.goto("/complain")
-    await family.check("01-complain-start")
+    await family.check(f"{shots}01-complain-start")
     await family.press_button("Start now")
 
     assert await family.heading() == "Who are you?"
-    await family.check("02-complain-who")
+    await family.check(f"{shots}02-complain-who")
     await family.choose("Parent")
     await family.press_button("Continue")
 
-    await family.check("03-complain-name")
+    await family.check(f"{shots}03-complain-name")
     await family.fill("What is your name?", "Pat Parent")
     await family.press_button("Continue")
 
-    await family.check("04-complain-about")
+    await family.check(f"{shots}04-complain-about")
     await family.fill("The child's first name or initials (optional)", "J")
     await family.choose("Children in care")
     await family.press_button("Continue")
 
-    await family.check("05-complain-what-happened")
+    await family.check(f"{shots}05-complain-what-happened")
     await family.fill("What happened?", STORY)
     await family.press_button("Continue")
 
-    await family.check("06-complain-would-like")
+    await family.check(f"{shots}06-complain-would-like")
     await family.fill("What would you like to happen?", WISH)
     await family.press_button("Continue")
 
     # The email box is revealed by choosing "By email" (the GOV.UK conditional reveal).
-    await family.check("07-complain-contact")
+    await family.check(f"{shots}07-complain-contact")
     await family.choose("By email")
     await family.fill("Email address", "pat.parent@example.org")
-    await family.check("07b-complain-contact-email")
+    await family.check(f"{shots}07b-complain-contact-email")
     await family.press_button("Continue")
 
     assert await family.heading() == "Check your answers before sending your complaint"
     shown = await family.main_text()
     assert STORY in shown and WISH in shown and "pat.parent@example.org" in shown and "Parent" in shown
-    await family.check("08-complain-check")
+    await family.check(f"{shots}08-complain-check")
     await family.press_button("Send complaint")
 
     assert "Complaint sent" in await family.main_text()
-    await family.check("09-complain-sent")
+    await family.check(f"{shots}09-complain-sent")
     found = re.search(r"CS-\d{4}-\d{4}", await family.page.inner_text(".govuk-panel"))
     assert found, await family.main_text()
     return found.group(0)
@@ -91,25 +92,7 @@ async def test_a_complaint_from_the_family_to_the_audit_log(web):
         await clerk.goto("/sign-in")
         await clerk.check("10-sign-in")
         await clerk.sign_in("sam", passwords["sam"], landing="/")
-        unassigned = clerk.page.get_by_role("region", name=re.compile("^Not yet assigned"))
-        assert ref in await unassigned.inner_text(), await clerk.main_text()
-        await clerk.check("11-dashboard")
-        await clerk.follow(ref, within="main")
-        assert clerk.path == f"/complaints/{ref}"
-        assert STORY in await clerk.main_text()
-        await clerk.check("12-complaint")
-
-        await clerk.follow("Assign an investigating officer", within="main")
-        await clerk.check("13-assign")
-        # Sent without choosing: the error summary and the field's message.
-        await clerk.press_button("Assign")
-        assert "Select an officer" in await clerk.errors()
-        assert (await clerk.page.title()).startswith("Error: ")
-        await clerk.check("14-assign-error")
-        await clerk.select("Who will investigate?", "Investigating Officer One, reports to Team Manager")
-        await clerk.press_button("Assign")
-        assert clerk.path == f"/complaints/{ref}"
-        assert "Investigating Officer One" in await clerk.banner()
+        await assign_from_the_dashboard(clerk, ref, STORY)
         await clerk.check("15-assigned")
 
         # -- the officer follows the link in the assignment email -----------------------------
@@ -211,6 +194,51 @@ async def test_a_complaint_from_the_family_to_the_audit_log(web):
         assert all(ref in ",".join(r) for r in rows[1:]), "the download is the filtered lines"
 
         for visitor in (family, clerk, officer, manager, cm):
+            visitor.assert_no_problems()
+            await visitor.close()
+
+
+async def assign_from_the_dashboard(clerk: Visitor, ref: str, story: str, shots: str = "") -> None:
+    """A signed-in clerk finds the complaint among those not yet assigned, opens it and
+    assigns it (sending the form empty first: the error summary)."""
+    unassigned = clerk.page.get_by_role("region", name=re.compile("^Not yet assigned"))
+    assert ref in await unassigned.inner_text(), await clerk.main_text()
+    await clerk.check(f"{shots}11-dashboard")
+    await clerk.follow(ref, within="main")
+    assert clerk.path == f"/complaints/{ref}"
+    assert story in await clerk.main_text()
+    await clerk.check(f"{shots}12-complaint")
+
+    await clerk.follow("Assign an investigating officer", within="main")
+    await clerk.check(f"{shots}13-assign")
+    await clerk.press_button("Assign")
+    assert "Select an officer" in await clerk.errors()
+    assert (await clerk.page.title()).startswith("Error: ")
+    await clerk.check(f"{shots}14-assign-error")
+    await clerk.select("Who will investigate?", "Investigating Officer One, reports to Team Manager")
+    await clerk.press_button("Assign")
+    assert clerk.path == f"/complaints/{ref}", await clerk.errors()
+    assert "Investigating Officer One" in await clerk.banner()
+
+
+async def test_the_family_complains_and_a_clerk_assigns_it_without_javascript(web):
+    """Every page works without JavaScript: the same journey in a browser that runs none
+    (the conditional questions shown as plain fields, the MOJ button menu as buttons)."""
+    password = web.add_user("sam", {"clerk"}, name="Sam Patel")
+    base = await web.serve()
+    async with chromium() as browser:
+        family = await Visitor.open(browser, base, javascript=False)
+        ref = await complain_online(family, shots="nojs-")
+        assert "js-enabled" not in (await family.page.get_attribute("body", "class") or "")
+        await web.settled(ref)
+        assert web.store.complaint(ref)["complainant_email"] == "pat.parent@example.org"
+
+        clerk = await Visitor.open(browser, base, javascript=False)
+        await clerk.sign_in("sam", password, landing="/")
+        await assign_from_the_dashboard(clerk, ref, STORY, shots="nojs-")
+        await clerk.check("nojs-15-assigned")
+        assert web.store.complaint(ref)["stages"][0]["officer"] == "io-1"
+        for visitor in (family, clerk):
             visitor.assert_no_problems()
             await visitor.close()
 
