@@ -16,7 +16,7 @@ from models import actions as a
 from rules.deadline_explained import complaint_calendar
 from rules.deadlines import due_after_suspension, due_date
 from rules.moments import LONDON
-from tests.browser import codes_in
+from tests.browser import Visitor, chromium, codes_in
 from web.formats import long_date
 from web.tables import audit_log
 
@@ -161,3 +161,29 @@ async def test_who_may_see_it_and_the_one_403(web):
     with web.store.engine.connect() as conn:
         details = [r.detail for r in conn.execute(select(audit_log).where(audit_log.c.ref == ref))]
     assert not any("Brien" in d for d in details)
+
+
+async def test_the_complaint_page_passes_axe_with_and_without_javascript(web):
+    ref = "CS-WEB-DL-4"
+    received = working_days_ago(20)
+    await web.register(ref, received=received_on(received), complainant_type="child_with_advocate")
+    await web.act(ref, "assign", a.Assign("io-1", on=received))
+    await web.act(ref, "extend", a.Extend("complex", on=CALENDAR.add_working_days(received, 1)))
+    await web.act(ref, "suspend", a.Suspend("court_proceedings", on=CALENDAR.add_working_days(received, 2)))
+    password = web.add_user("sam", {"clerk"}, name="Sam Patel")
+    base = await web.serve()
+    async with chromium() as browser:
+        for javascript in (True, False):
+            clerk = await Visitor.open(browser, base, javascript=javascript)
+            await clerk.sign_in("sam", password)
+            await clerk.goto(f"/complaints/{ref}")
+            await clerk.check(f"page-complaint{'' if javascript else '-no-js'}")
+            shown = await clerk.main_text()
+            assert "Clock stopped since" in shown and "Timeline" in shown
+            letter = next(m for m in web.store.sent_mail(ref) if m["kind"] == "acknowledgement")
+            first_line = next(line for line in letter["text_body"].splitlines() if line.strip()).strip()
+            assert first_line not in shown
+            await clerk.page.get_by_text("Acknowledgement to").first.click()     # a letter opens in place
+            assert first_line in await clerk.main_text()
+            clerk.assert_no_problems()
+            await clerk.close()
