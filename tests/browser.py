@@ -174,8 +174,9 @@ class Visitor:
         await self.page.keyboard.type(words)
 
     async def assert_focus_visible(self) -> str:
-        """The focused element shows it has the focus (the GOV.UK yellow: an outline, a
-        box shadow or, for a radio or checkbox, the ring drawn around its label's box).
+        """The focused element shows it has the focus (the GOV.UK yellow: an outline, a box
+        shadow, a yellow background or, for a radio or checkbox, the ring drawn around its
+        label's box).
         Returns a short description of the element, for messages."""
         seen = await self.page.evaluate(FOCUS_SEEN)
         assert seen["visible"], f"{self.path}: the focus cannot be seen on {seen['what']} ({seen['style']})"
@@ -249,8 +250,10 @@ FOCUS_SEEN = """() => {
   if (!el || el === document.body) return {visible: true, what: 'the page', style: ''};
   const what = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${(el.innerText || el.value || el.name
     || el.getAttribute('aria-label') || '').trim().slice(0, 40)}"`;
+  // The GOV.UK focus: a yellow outline, a box shadow, or a yellow background (links, the MOJ sub navigation).
   const ring = (s) => (s.boxShadow && s.boxShadow !== 'none')
-    || (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 && s.outlineColor !== 'rgba(0, 0, 0, 0)');
+    || (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 && s.outlineColor !== 'rgba(0, 0, 0, 0)')
+    || s.backgroundColor === 'rgb(255, 221, 0)';
   // A GOV.UK radio or checkbox hides its input and rings the box its label draws.
   const drawn = (el.matches('.govuk-radios__input, .govuk-checkboxes__input') && el.nextElementSibling)
     ? getComputedStyle(el.nextElementSibling, '::before') : getComputedStyle(el);
