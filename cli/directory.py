@@ -9,14 +9,14 @@ file's ``officers`` and ``complaints_team`` (other keys, such as a scenario's
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from models.complaint import Officer
 from models.field_checks import directory_problem
-from models.yaml_files import YamlFileError, read_model_file
+from models.yaml_files import YamlFileError, cached_while_unchanged, read_model_file
 from simulation.scenario import ComplaintsTeamIn, OfficerIn
 
 ENV_VAR = "COMPLAINTS_DIRECTORY"
@@ -55,6 +55,11 @@ def directory_path() -> tuple[Path, bool]:
 
 def load_directory() -> Directory:
     path, example = directory_path()
+    return replace(_read_directory(path), example=example)
+
+
+@cached_while_unchanged
+def _read_directory(path: Path) -> Directory:
     try:
         parsed = read_model_file(path, _DirectoryIn)
     except YamlFileError as exc:
@@ -74,5 +79,4 @@ def load_directory() -> Directory:
         officers=[Officer(**o.model_dump()) for o in parsed.officers],
         complaints_team_email=parsed.complaints_team.email,
         path=path,
-        example=example,
     )

@@ -7,7 +7,10 @@ read, in a line.
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from models.validation import field_errors
 
 Model = TypeVar("Model", bound=BaseModel)
+T = TypeVar("T")
 
 
 class YamlFileError(ValueError):
@@ -95,6 +99,32 @@ def read_yaml_file(path: Path) -> Any:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where else ""
         raise YamlFileError(path, f"not valid YAML{line}") from None
+
+
+def cached_while_unchanged(load: Callable[[Path], T]) -> Callable[[Path], T]:
+    """``load(path)``, read again only when the file changes (its modification time, size or
+    inode): the web app reads the directory and the procedures on every page, and parsing
+    YAML each time would cost more than the page. What ``load`` raises is never cached."""
+    cache: dict[Path, tuple[tuple[int, int, int], T]] = {}
+    lock = threading.Lock()
+
+    @functools.wraps(load)
+    def cached(path: Path) -> T:
+        try:
+            seen = path.stat()
+        except OSError:
+            return load(path)
+        key = (seen.st_mtime_ns, seen.st_size, seen.st_ino)
+        with lock:
+            hit = cache.get(path)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        value = load(path)
+        with lock:
+            cache[path] = (key, value)
+        return value
+
+    return cached
 
 
 def read_model_file(path: Path, model: type[Model], whole: str = "(file)") -> Model:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from models.yaml_files import YamlFileError, read_model_file
+from models.yaml_files import YamlFileError, cached_while_unchanged, read_model_file
 
 BUILT_IN = Path(__file__).parent
 
@@ -210,6 +210,7 @@ class PolicyError(ValueError):
     """A policy that is unknown, or whose file does not validate."""
 
 
+@cached_while_unchanged
 def load_policy_file(path: Path) -> Policy:
     try:
         policy = read_model_file(path, Policy, whole="(top level)")

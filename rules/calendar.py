@@ -9,6 +9,7 @@ complaint keeps the calendar it started with even if the holiday table changes l
 from __future__ import annotations
 
 import calendar as _months
+from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -20,6 +21,8 @@ class WorkingCalendar:
 
     def __init__(self, days_off: Iterable[date]) -> None:
         self.days_off = frozenset(days_off)
+        # The days off that fall on weekdays, in order, for counting by arithmetic.
+        self._weekdays_off = sorted(d.toordinal() for d in self.days_off if d.weekday() < 5)
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self.days_off
@@ -49,14 +52,21 @@ class WorkingCalendar:
         return day
 
     def working_days_after_until(self, after: date, until: date) -> int:
-        """How many working days lie strictly after ``after``, up to and including ``until``."""
-        count = 0
-        day = after + ONE_DAY
-        while day <= until:
-            if self.is_working_day(day):
-                count += 1
-            day += ONE_DAY
-        return count
+        """How many working days lie strictly after ``after``, up to and including ``until``.
+
+        Counted, not walked (the web app counts days late for every row it lists): the
+        weekdays in the range less the weekday days off in it."""
+        if until <= after:
+            return 0
+        first, last = after.toordinal(), until.toordinal()
+        days_off = bisect_right(self._weekdays_off, last) - bisect_right(self._weekdays_off, first)
+        return _weekdays_through(last) - _weekdays_through(first) - days_off
+
+
+def _weekdays_through(ordinal: int) -> int:
+    """Weekdays from 1 January of year 1 (a Monday, ordinal 1) to ``ordinal``, inclusive."""
+    weeks, days = divmod(ordinal, 7)
+    return 5 * weeks + min(days, 5)
 
 
 def months_later(day: date, months: int) -> date:

@@ -295,3 +295,16 @@ def test_days_left_are_never_negative_nor_more_than_the_clock(received, n, when)
     assert 0 <= left
     if when >= CALENDAR.start_day(received):
         assert left <= n
+
+
+@settings(max_examples=300, deadline=None)
+@given(after=st.dates(min_value=date(2019, 1, 1), max_value=date(2031, 12, 31)),
+       span=st.integers(min_value=-30, max_value=900),
+       closures=st.lists(st.dates(min_value=date(2019, 1, 1), max_value=date(2033, 12, 31)), max_size=12))
+def test_working_days_counted_by_arithmetic_agree_with_walking_the_days(after, span, closures):
+    """The count is arithmetic (the web app counts it for every row it lists): it must agree
+    with walking day by day, bank holidays and a council's closure days (weekend ones too) included."""
+    calendar = WorkingCalendar([*bank_holidays(range(2019, 2034)), *closures])
+    until = after + timedelta(days=span)
+    walked = sum(1 for n in range(1, span + 1) if calendar.is_working_day(after + timedelta(days=n)))
+    assert calendar.working_days_after_until(after, until) == walked
