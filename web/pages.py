@@ -32,7 +32,7 @@ from web.accounts import account
 from web.formats import FILTERS
 from web.forms import Errors
 from web.labels import label
-from web.navigation import navigation
+from web.navigation import home, navigation
 from web.sessions import COOKIE, Session
 
 # The largest form the app reads (the public form's longest answers are 10,000 characters each).
@@ -63,6 +63,7 @@ def templates() -> Environment:
     )
     env.filters.update(FILTERS)
     env.globals["label"] = label
+    env.globals["home"] = home          # the header's link: each person's own home page, never a 403
     return env
 
 
