@@ -76,6 +76,7 @@ async def test_every_page_each_role_reaches_passes_axe(web):
                  for user, (roles, directory_id, name) in STAFF.items()}
     base = await web.serve()
     found: dict[str, str] = {}
+    broken: dict[str, int] = {}            # a link that leads nowhere (404) or somewhere refused (403)
     kinds: dict[str, int] = {}
     shot: set[str] = set()
 
@@ -97,6 +98,8 @@ async def test_every_page_each_role_reaches_passes_axe(web):
             async for path, status in crawl(visitor, [visitor.path, "/account/password", "/sign-out"],
                                             per_kind=PER_KIND):
                 assert status < 500, f"{user} {path}: {status}"
+                if status >= 400:
+                    broken[f"{user} {path}"] = status
                 await look(visitor, user, path)
             visitor.assert_no_problems()
 
@@ -154,6 +157,7 @@ async def test_every_page_each_role_reaches_passes_axe(web):
 
     print("kinds of page checked:", len(kinds), sorted(kinds))
     assert not found, "axe-core found:\n" + "\n".join(f"{where}:\n{v}" for where, v in found.items())
+    assert not broken, f"links to pages that are not there (404) or refused (403): {broken}"
     for needed in ("/", "/complaints", "/complaints/*", "/complaints/*/assign", "/my-complaints", "/team",
                    "/directory", "/letters/print", "/reports/annual", "/audit", "/admin/users"):
         assert needed in kinds, f"no page {needed} was reached: {sorted(kinds)}"
