@@ -325,7 +325,36 @@ def _rows(conn, today: date, where, order, *, columns=LINE_COLUMNS, source=None)
                         {"today": today}).all()
 
 
+# The last dashboard worked out, and what it was worked out from: the whole team shares
+# it, and it is worked out again only when a complaint changes (each write to the record
+# store raises the complaint's revision), the day changes, or the directory does.
+_last_dashboard: tuple[tuple, Dashboard] | None = None
+
+
+def records_version(engine: Engine) -> tuple[int, int]:
+    """How many complaints the store holds and the sum of their revisions: any write, or a
+    complaint removed, changes it (an ordinary index scan, no table read)."""
+    with engine.connect() as conn:
+        found = conn.execute(select(func.count(), func.coalesce(func.sum(c.revision), 0))
+                             .select_from(complaints)).one()
+    return int(found[0]), int(found[1])
+
+
 def dashboard(engine: Engine, today: date) -> Dashboard:
+    """The dashboard as it stands: worked out again only when the records, the day or the
+    directory have changed since the last one."""
+    global _last_dashboard
+    key = (str(engine.url), today, records_version(engine), id(people()))
+    with _lock:
+        if _last_dashboard is not None and _last_dashboard[0] == key:
+            return _last_dashboard[1]
+    board = _work_out_dashboard(engine, today)
+    with _lock:
+        _last_dashboard = (key, board)
+    return board
+
+
+def _work_out_dashboard(engine: Engine, today: date) -> Dashboard:
     """The Complaints Team's dashboard: five queues and the counts (web.md section 5).
 
     One pass over the open complaints, grouped by officer and service area, gives every

@@ -17,6 +17,9 @@ from store.schema import UTCDateTime
 from web.tables import metadata
 
 COOKIE = "complaints_session"
+# A session's last page is written down at most this often when nothing else in it changed:
+# a write per page would cost more than the page (the timeout is minutes, not seconds).
+TOUCH_EVERY = timedelta(seconds=30)
 
 sessions = Table(
     "web_sessions", metadata,
@@ -39,6 +42,7 @@ class Session(dict):
         self.fresh = fresh
         self.changed = False
         self.ended = False
+        self.last_seen: datetime | None = None
 
     def __setitem__(self, key, value) -> None:
         super().__setitem__(key, value)
@@ -72,6 +76,7 @@ class SessionStore:
                 row = conn.execute(select(sessions).where(sessions.c.id_hash == _hash(token))).first()
             if row is not None and now - row.last_seen <= self.timeout:
                 found = Session(token, json.loads(row.data), fresh=False)
+                found.last_seen = row.last_seen
                 return found
             if row is not None:
                 self.drop(token)
@@ -95,6 +100,8 @@ class SessionStore:
                 conn.execute(insert(sessions).values(id_hash=_hash(session.token), data=json.dumps(dict(session)),
                                                      last_seen=now))
             return session.token
+        if not session.changed and session.last_seen is not None and now - session.last_seen < TOUCH_EVERY:
+            return None
         values: dict = {"last_seen": now}
         if session.changed:
             values["data"] = json.dumps(dict(session))
