@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from notifications.sink import free_port
 from tests.browser import Visitor, chromium, crawl, kind_of_page, links_in, mails, readable, varied_caseload
+from web.server import WebServer
+from web.settings import OidcSettings, WebSettings
 
 STAFF = {
     # username: (roles, directory id, name)
@@ -67,6 +70,24 @@ async def test_the_pages_anyone_can_reach_pass_axe(web):
         await visitor.press_button("Continue")
         assert await visitor.errors() == ["Enter your full name"]
         await visitor.check("axe-complain-name-error")
+        await visitor.close()
+
+
+async def test_signing_in_with_the_councils_account_passes_axe(web):
+    """With a council identity provider configured, the sign-in page offers it first; a
+    provider that cannot be reached fails closed with a page of its own."""
+    server = WebServer(WebSettings(port=0, oidc=OidcSettings(f"http://127.0.0.1:{free_port()}", "complaints-web",
+                                                             "a-secret-nobody-uses")),
+                       web.store, web.temporal, web.task_queue)
+    await server.start()
+    web.served.append(server)
+    async with chromium() as browser:
+        visitor = await Visitor.open(browser, f"http://127.0.0.1:{server.port}")
+        await visitor.goto("/sign-in")
+        await visitor.check("axe-sign-in-council")
+        await visitor.press_button("Sign in with your council account")
+        assert visitor.path.startswith("/sign-in"), visitor.path
+        await visitor.check("axe-sign-in-council-down")
         await visitor.close()
 
 
