@@ -38,6 +38,13 @@ LABELS: dict[str, dict[str, str]] = {
     "policy": {"children-statutory": "Children's statutory procedure", "corporate": "Corporate procedure",
                "complaint-handling-code": "Complaint Handling Code procedure"},
     "write_by": {"email": "By email", "post": "By post"},
+    # How a complaint came (a registration's channel; caseload.texts.CHANNELS and the web forms).
+    "channel": {"letter": "Letter", "phone": "Telephone", "email": "Email", "in_person": "In person",
+                "online_form": "Online form", "online form": "Online form", "advocate": "Through an advocate"},
+    # What a complaint is about (caseload.texts.REASONS; the annual report counts them).
+    "reason": {"communication": "Communication", "service_failure": "Service failure",
+               "staff_attitude": "Staff attitude", "placement": "Placement",
+               "wrong_information": "Wrong information"},
     "notice": {
         NoticeKind.ACKNOWLEDGEMENT: "Acknowledgement", NoticeKind.UNASSIGNED_ALERT: "Not yet assigned",
         NoticeKind.ASSIGNMENT: "Assignment", NoticeKind.HANDOVER: "Handover",
