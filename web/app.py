@@ -55,11 +55,20 @@ class WebApp:
     task_queue: str
     sessions: SessionStore
     templates: Environment
-    council: object
+    started_with: council.Council        # the council when the app started
 
     @property
     def engine(self) -> Engine:
         return self.store.engine
+
+    @property
+    def council(self) -> council.Council:
+        """The council as its file says now (read again only when it changes), as the letters
+        have it; the one the app started with if the file has since been broken."""
+        try:
+            return council.current()
+        except council.CouncilError:
+            return self.started_with
 
 
 def _without_govuk_font(css: str) -> str:

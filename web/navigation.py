@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web.access import ADMIN, CLERK, COMPLAINTS_MANAGER, MANAGER, OFFICER, Person
+from web.access import ADMIN, CLERK, COMPLAINTS_MANAGER, MANAGER, OFFICER, ROLES, Person
 
 TEAM = (CLERK, COMPLAINTS_MANAGER)
 
@@ -17,6 +17,8 @@ ITEMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("/letters/print", "Letters to print", TEAM),
     ("/reports/annual", "Annual report", TEAM),
     ("/audit", "Audit log", (COMPLAINTS_MANAGER,)),
+    ("/settings", "Settings", (*TEAM, ADMIN)),
+    ("/account/password", "Your password", ROLES),
     ("/admin/users", "Staff accounts", (ADMIN,)),
 )
 
