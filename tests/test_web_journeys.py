@@ -17,7 +17,7 @@ import io
 import re
 from urllib.parse import urlsplit
 
-from tests.browser import Visitor, chromium, escalated_complaint, links_in, mails
+from tests.browser import Visitor, chromium, escalated_complaint, links_in, mails, unique_number
 
 STORY = ("My son's social worker changed three times in two months and nobody told us. "
          "We missed a review meeting because the letter went to our old address.")
@@ -139,7 +139,7 @@ async def test_a_complaint_from_the_family_to_the_audit_log(web):
         assert web.store.complaint(ref)["stage"] == 2
 
         # -- a manager sees a complaint escalated to them --------------------------------------
-        late = f"{ref[:8]}9001"
+        late = f"{ref[:8]}{unique_number()}"
         await escalated_complaint(web, late, "io-1")
         manager = await Visitor.open(browser, base)
         await manager.sign_in("tess", passwords["tess"], landing="/team")

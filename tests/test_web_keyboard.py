@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser import Visitor, chromium
+from tests.browser import Visitor, chromium, unique_number
 
 
 async def skip_to_content(visitor: Visitor) -> None:
@@ -123,7 +123,7 @@ async def test_a_family_complains_with_the_keyboard_alone(web):
 
 async def test_a_clerk_assigns_a_complaint_with_the_keyboard_alone(web):
     password = web.add_user("sam", {"clerk"}, name="Sam Patel")
-    ref = "CS-2026-0501"
+    ref = f"CS-2026-{unique_number()}"
     await web.register(ref)
     base = await web.serve()
     async with chromium() as browser:
