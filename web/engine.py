@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from cli import after_the_workflow as later
+from cli.directory import DirectoryError, load_directory
 from cli.engine_connection import workflow_ended
 from models import actions as a
 from policies import PolicyError
@@ -25,6 +26,7 @@ from rules.calendar import WorkingCalendar
 from rules.complaint import LONDON, Complaint, Refused
 from store.record_store import NotAfterTheWorkflow, RecordStore
 from workflows.complaint import ComplaintWorkflow
+from web.labels import in_words
 from workflows.engine import complaint_input
 
 # How long a page waits for the engine before saying it did not answer.
@@ -49,7 +51,12 @@ class Outcome:
 
     @classmethod
     def refused(cls, reason: str) -> Outcome:
-        return cls(False, reason)
+        """A refusal, in the words a person reads (the rules write ids and codes for the command line)."""
+        try:
+            officers = load_directory().officers
+        except DirectoryError:
+            officers = []
+        return cls(False, in_words(reason.strip(), officers))
 
 
 def _reason(problem: BaseException) -> str:

@@ -4,6 +4,9 @@ where a person should read "Court proceedings" (a test fails on any code in a pa
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from models.complaint import (
     COMPLAINANT_TYPES, COST_ITEMS, ESCALATION_REASONS, OMBUDSMAN_RESULTS, OUTCOMES, STATUSES,
     SUSPENSION_REASONS, NoticeKind,
@@ -67,6 +70,35 @@ for _name, _codes in (("complainant_type", COMPLAINANT_TYPES), ("outcome", OUTCO
                       ("status", STATUSES), ("ombudsman_result", OMBUDSMAN_RESULTS), ("cost_item", COST_ITEMS),
                       ("notice", tuple(NoticeKind))):
     assert set(_codes) <= set(LABELS[_name]), f"every {_name} has its words"
+
+
+def in_words(text: str, officers=()) -> str:
+    """A sentence the rules wrote (for the command line: officer ids, ISO dates, procedure
+    names and codes) as a person reads it: officers by name, days as "Tuesday 1 December
+    2026", procedures and codes in words, the first letter a capital."""
+    from web.formats import long_date
+
+    names = {o.id: o.name for o in officers}
+    if names:
+        ids = "|".join(re.escape(i) for i in sorted(names, key=len, reverse=True))
+        text = re.sub(rf"(?<![\w-])({ids})(?![\w-])", lambda m: names[m.group(1)], text)
+
+    def day(found: re.Match) -> str:
+        try:
+            return long_date(date.fromisoformat(found.group(0)))
+        except ValueError:
+            return found.group(0)
+
+    text = re.sub(r"\b\d{4}-\d{2}-\d{2}\b", day, text)
+    for code, words in LABELS["policy"].items():
+        text = text.replace(f"the {code} procedure", f"the {words}").replace(code, words)
+    for kind in ("suspension_reason", "escalation_reason", "outcome", "complainant_type", "ombudsman_result",
+                 "cost_item", "status"):
+        for code, words in LABELS[kind].items():
+            if "_" in code:
+                text = re.sub(rf"\b{code}\b", words[:1].lower() + words[1:], text)
+    text = text.replace("late_accepted", "accepted late").replace("late_reason", "the reason to accept it late")
+    return text[:1].upper() + text[1:]
 
 
 def label(kind: str, code: str | None) -> str:

@@ -12,10 +12,9 @@ workflow (``web.engine.act``), so each is judged by the rules on its own: one re
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from starlette.routing import Route
 
@@ -26,8 +25,8 @@ from rules.moments import LONDON
 from web import audit
 from web.access import CLERK, COMPLAINTS_MANAGER
 from web.engine import act
-from web.formats import long_date
 from web.forms import Errors
+from web.labels import in_words
 from web.pages import Page, page_for
 
 # How many reassignments go to the engine at once: enough that a leaver's fifty complaints
@@ -87,21 +86,8 @@ async def directory_page(page: Page):
 
 
 def reason_in_words(reason: str, officers: list[Officer]) -> str:
-    """The rule's reason as a person reads it: officers by name, days as "Tuesday 1 December 2026"
-    (the rules write ids and ISO dates, for the command line)."""
-    names = {o.id: o.name for o in officers}
-    if names:
-        ids = "|".join(re.escape(i) for i in sorted(names, key=len, reverse=True))
-        reason = re.sub(rf"(?<![\w-])({ids})(?![\w-])", lambda m: names[m.group(1)], reason)
-    reason = re.sub(r"\b\d{4}-\d{2}-\d{2}\b", _day_in_words, reason)
-    return reason[:1].upper() + reason[1:]
-
-
-def _day_in_words(found: re.Match) -> str:
-    try:
-        return long_date(date.fromisoformat(found.group(0)))
-    except ValueError:
-        return found.group(0)
+    """The rule's reason as a person reads it (web.labels.in_words)."""
+    return in_words(reason, officers)
 
 
 @dataclass(frozen=True)
