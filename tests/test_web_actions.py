@@ -290,6 +290,9 @@ async def test_a_response_uploaded_as_a_file_is_checked_kept_and_downloaded(web)
 
     kept = responses_of(web.store.engine, REF)
     assert [(r["stage"], r["filename"], r["size"]) for r in kept] == [(1, "stage 1 response.pdf", len(PDF))]
+    # The complaint's page links to it under its stage.
+    shown = await clerk.get(f"/complaints/{REF}")
+    assert f'href="/complaints/{REF}/responses/{kept[0]["id"]}">stage 1 response.pdf</a>' in shown.text
     download = await clerk.get(f"/complaints/{REF}/responses/{kept[0]['id']}")
     assert download.status_code == 200 and download.content == PDF
     assert download.headers["content-type"] == "application/pdf"

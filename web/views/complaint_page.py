@@ -24,7 +24,7 @@ from models.complaint import COMPLAINANT, COMPLAINTS_TEAM, Officer
 from policies import Policy, PolicyError, load_policy
 from rules.deadline_explained import Deadline, complaint_calendar, explain
 from rules.moments import LONDON
-from web import audit
+from web import audit, response_files
 from web.access import Person, may_see
 from web.formats import date_and_time, long_date
 from web.labels import label
@@ -350,6 +350,7 @@ async def complaint_page(page: Page) -> Response:
         actions=actions_open(page.person, record, seen.officers), link_state=seen.link_state,
         texts=seen.texts, history=history, letters=letter_rows(seen.mail, officer_name),
         stages=stage_cards(seen, officer_name),
+        responses=await page.db(response_files.responses_of, page.app.engine, ref),
     )
 
 
