@@ -320,7 +320,7 @@ async def test_a_matter_two_years_old_is_refused_unless_accepted_late(web):
     refused = await clerk.post("/complaints/new/check", data={"csrf_token": csrf_token(check.text)})
     assert refused.status_code == 422 and title(refused).startswith("Error: ")
     seen = words(refused)
-    assert (f"The complaint cannot be registered: The matter arose on {long_date(matter)}, more than 12 months "
+    assert (f"The complaint cannot be registered. The matter arose on {long_date(matter)}, more than 12 months "
             f"before the complaint was received ({long_date(today())}); give a reason to accept it late") in seen
     assert "late_accepted" not in refused.text and str(matter) not in seen
     assert refs_in_store(web) == 0

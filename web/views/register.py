@@ -44,10 +44,9 @@ from web import engine as web_engine
 from web.access import CLERK, COMPLAINTS_MANAGER
 from web.formats import long_date
 from web.forms import Errors, choice, date_field, date_items
-from web.labels import LABELS, choices, label
+from web.labels import LABELS, choices, in_words, label
 from web.pages import Page, page_for
 from web.references import next_reference
-from web.views.directory import reason_in_words
 from web.views.public_form import SERVICES
 from workflows.engine import complaint_input
 
@@ -320,7 +319,7 @@ def _in_words(reason: str, officers) -> str:
     """The rule's reason as the team reads it: days in words, no field names."""
     reason = reason.replace("register it with late_accepted and a reason to accept it late",
                             "give a reason to accept it late (Change the complaint's answers)")
-    return reason_in_words(reason.replace("late_accepted", "accepted late"), officers).rstrip(".") + "."
+    return in_words(reason, officers).rstrip(".") + "."
 
 
 async def _register(page: Page, answers: dict) -> web_engine.Registered | str:
@@ -343,7 +342,7 @@ async def _register(page: Page, answers: dict) -> web_engine.Registered | str:
         # Kept for the annual report (refused complaints are counted), as `complaints register` keeps it.
         await page.db(store.add_refusal, ref, reg.policy, reg.received.astimezone(LONDON).date(), now, str(refused))
         await page.audit(audit.REFUSED, ref, f"register {reg.policy}")
-        return "The complaint cannot be registered: " + _in_words(str(refused), directory.officers)
+        return "The complaint cannot be registered. " + _in_words(str(refused), directory.officers)
     except PolicyError:
         return "The procedure could not be read. Nothing has been registered; try again later."
     said = answers.get("what_happened") or answers.get("would_like")
@@ -363,7 +362,7 @@ async def _register(page: Page, answers: dict) -> web_engine.Registered | str:
         if said:
             await page.db(complaint_texts.forget, engine, ref)
         if done.message != f"There is already a complaint {ref}.":
-            return "The complaint cannot be registered: " + _in_words(done.message, directory.officers)
+            return "The complaint cannot be registered. " + _in_words(done.message, directory.officers)
         ref = await page.db(next_reference, store, year, ref)
     return "No reference was free. Nothing has been registered; try again later."
 
