@@ -16,6 +16,7 @@ console error here.
 from __future__ import annotations
 
 import functools
+import io
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -195,9 +196,18 @@ class Visitor:
         assert not violations, f"axe-core on {where or self.path}:\n{readable(violations)}"
 
     async def shot(self, name: str) -> Path:
+        """The viewport as tests/artifacts/web/<name>.png, in 256 colours (GOV.UK pages have
+        few; the files stay small enough to keep in the repository)."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        await self.page.screenshot(path=str(path))
+        png = await self.page.screenshot()
+        try:
+            from PIL import Image          # WeasyPrint's own dependency
+        except ImportError:
+            path.write_bytes(png)
+        else:
+            with Image.open(io.BytesIO(png)) as image:
+                image.convert("RGB").quantize(256).save(path, optimize=True)
         self.pages_seen[name] = self.path
         return path
 
