@@ -372,3 +372,54 @@ async def test_a_form_without_its_token_is_refused(web):
     # The answers are still there to register properly.
     check = await clerk.get("/complaints/new/check")
     assert check.status_code == 200 and "Chris Caller" in words(check)
+
+
+async def test_the_register_pages_pass_axe_with_and_without_errors(web):
+    """In chromium: each page as first shown and with its errors, the check page, and the
+    refusal on it; axe-core (WCAG 2.2 AA) finds nothing, no engine code shows."""
+    from tests.browser import Visitor, chromium
+
+    password = web.add_user("sam", {"clerk"}, name="Sam Patel")
+    base = await web.serve()
+    async with chromium() as browser:
+        visitor = await Visitor.open(browser, base)
+        await visitor.sign_in("sam", password)
+        await visitor.follow("Register a complaint")
+        assert visitor.path == "/complaints/new"
+        await visitor.check("axe-register-complaint")
+        for box in ("Day", "Month", "Year"):
+            await visitor.page.get_by_role("group", name="When did we receive it?").get_by_label(
+                box, exact=True).fill("")
+        await visitor.press_button("Continue")
+        assert "Select the procedure" in await visitor.errors()
+        await visitor.check("axe-register-complaint-errors")
+        await visitor.choose("Children's statutory procedure")
+        await visitor.fill_date(today().day, today().month, today().year, group="When did we receive it?")
+        await visitor.choose("Letter")
+        await visitor.select("Which service area is it about?", "Fostering")
+        await visitor.choose("Communication")
+        matter = today() - timedelta(days=730)
+        await visitor.fill_date(matter.day, matter.month, matter.year, group="When did the matter happen? (optional)")
+        await visitor.press_button("Continue")
+        assert visitor.path == "/complaints/new/complainant", await visitor.errors()
+        await visitor.check("axe-register-complainant")
+        await visitor.press_button("Continue")
+        assert "Enter the complainant's name" in await visitor.errors()
+        await visitor.check("axe-register-complainant-errors")
+        await visitor.fill("Full name", "Sam Letterwriter")
+        await visitor.choose("Foster carer")
+        await visitor.fill("Postal address (optional)", "12 Mill Lane\nExampletown\nZZ1 2AB")
+        await visitor.choose("By post")
+        await visitor.press_button("Continue")
+        await visitor.check("axe-register-what-they-said")
+        await visitor.fill("What happened (optional)", "x" * 10_001)
+        await visitor.press_button("Continue")
+        await visitor.check("axe-register-what-they-said-errors")
+        await visitor.fill("What happened (optional)", STORY)
+        await visitor.press_button("Continue")
+        assert visitor.path == "/complaints/new/check"
+        await visitor.check("axe-register-check")
+        await visitor.press_button("Register the complaint")
+        assert (await visitor.errors())[0].startswith("The complaint cannot be registered. The matter arose on")
+        await visitor.check("axe-register-refused")
+        await visitor.close()
