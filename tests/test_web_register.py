@@ -373,6 +373,14 @@ async def test_a_form_without_its_token_is_refused(web):
     check = await clerk.get("/complaints/new/check")
     assert check.status_code == 200 and "Chris Caller" in words(check)
 
+    # Starting again forgets them (a complaint half typed must not run into the next).
+    first = await clerk.get("/complaints/new")
+    assert "Clear the answers and start again" in words(first)
+    cleared = await clerk.post("/complaints/new/start-again", data={"csrf_token": csrf_token(first.text)})
+    assert cleared.status_code == 303 and cleared.headers["location"] == "/complaints/new"
+    assert (await clerk.get("/complaints/new/check")).headers["location"] == "/complaints/new"
+    assert "Clear the answers" not in words(await clerk.get("/complaints/new"))
+
 
 async def test_the_register_pages_pass_axe_with_and_without_errors(web):
     """In chromium: each page as first shown and with its errors, the check page, and the
