@@ -5,8 +5,11 @@ and limits on what a field may hold.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
+
+from models.field_checks import text_problem
 
 MONTHS = {name: n for n, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
@@ -38,19 +41,31 @@ class Errors:
         return [{"text": m, "href": f"#{f}"} for f, m in self.by_field.items()]
 
 
-def text(form, name: str, errors: Errors, *, label: str, required: bool = True,
-         limit: int = SHORT_TEXT) -> str | None:
-    """A text field, stripped; None when empty. Says what is wrong in the field's own words."""
-    value = (form.get(name) or "").strip()
+# Markup typed into a field: "<b>", "</p>", "<!--", not "a < b".
+TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z]")
+
+
+def text(form, name: str, errors: Errors, *, label: str, required: bool = True, limit: int = SHORT_TEXT,
+         lines: bool = False, no_tags: bool = False) -> str | None:
+    """A text field, stripped; None when empty. Says what is wrong in the field's own words:
+    empty (when required), too long, line breaks where ``lines`` is not allowed, control
+    characters, and HTML tags where ``no_tags`` (the public form: a family's words are shown
+    escaped everywhere, but a tag there is more likely a probe than a complaint)."""
+    value = (form.get(name) or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    title = label[:1].upper() + label[1:]
     if not value:
         if required:
             errors.add(name, f"Enter {label}")
         return None
     if len(value) > limit:
-        errors.add(name, f"{label[0].upper()}{label[1:]} must be {limit:,} characters or fewer")
+        errors.add(name, f"{title} must be {limit:,} characters or fewer")
         return None
-    if "\x00" in value:
-        errors.add(name, f"{label[0].upper()}{label[1:]} must not contain control characters")
+    if no_tags and TAG.search(value):
+        errors.add(name, f"{title} must not include HTML tags, like <b>")
+        return None
+    if text_problem(value, limit, free_text=lines) is not None:
+        errors.add(name, f"{title} must not include control characters" if lines
+                   else f"{title} must not include line breaks or control characters")
         return None
     return value
 

@@ -119,7 +119,8 @@ async def check(page: Page):
     today = datetime.now(LONDON).date()
     errors = Errors()
     if page.request.method == "POST":
-        reason = choice(page.form, "reason", list(REASONS), errors, message="Select why you are asking for the next stage")
+        reason = choice(page.form, "reason", list(REASONS), errors,
+                        message="Select why you are asking for the next stage")
         if not errors:
             done = await web_engine.act(page.app.client, page.app.store, ref, "escalate", a.Escalate(reason, by=BY))
             if done.done:

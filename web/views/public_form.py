@@ -17,7 +17,6 @@ fields, and the character count is a hint.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections import deque
 from datetime import date, datetime
@@ -28,11 +27,11 @@ from starlette.routing import Route
 from cli.directory import DirectoryError, load_directory
 from models import actions as a
 from models.complaint import COMPLAINANT_TYPES, Complainant
-from models.field_checks import ADDRESS_LINE_MAX, LINE_MAX, address_problem, email_problem, text_problem
+from models.field_checks import ADDRESS_LINE_MAX, LINE_MAX, address_problem, email_problem
 from rules.moments import LONDON
 from web import audit, complaint_texts
 from web import engine as web_engine
-from web.forms import Errors, choice
+from web.forms import Errors, choice, text
 from web.labels import choices
 from web.pages import Page, page_for
 from web.references import next_reference
@@ -66,7 +65,6 @@ STEPS = ["who", "name", "about", "what-happened", "would-like", "contact"]
 
 # A tag (<b>, </p>, <!-- -->, <script ...>): what someone pasting markup sends; "a < b" or
 # "<3" is still ordinary writing.
-_TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z]")
 
 
 # ----------------------------------------------------------------------------- answers
@@ -88,24 +86,8 @@ def _missing(answers: dict) -> str | None:
 
 def _field(form, name: str, errors: Errors, *, label: str, limit: int, required: bool = True,
            lines: bool = False) -> str | None:
-    """A text answer, checked as GOV.UK says: empty, too long, markup, control characters."""
-    value = (form.get(name) or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    title = label[0].upper() + label[1:]
-    if not value:
-        if required:
-            errors.add(name, f"Enter {label}")
-        return None
-    if len(value) > limit:
-        errors.add(name, f"{title} must be {limit:,} characters or fewer")
-        return None
-    if _TAG.search(value):
-        errors.add(name, f"{title} must not include HTML tags, like <b>")
-        return None
-    if text_problem(value, limit, free_text=lines) is not None:
-        errors.add(name, f"{title} must not include line breaks or control characters" if not lines
-                   else f"{title} must not include control characters")
-        return None
-    return value
+    """A family's answer: no HTML tags besides the usual checks (web.forms.text)."""
+    return text(form, name, errors, label=label, limit=limit, required=required, lines=lines, no_tags=True)
 
 
 # ----------------------------------------------------------------------------- the pages

@@ -34,7 +34,7 @@ from models import actions as a
 from models.complaint import COMPLAINANT_TYPES, Complainant
 from models.field_checks import (
     ADDRESS_LINE_MAX, ADDRESS_LINES_MAX, EARLIEST, EMAIL_MAX, FREE_TEXT_MAX, LINE_MAX, address_problem,
-    complainant_problem, email_problem, registration_problem, text_problem,
+    complainant_problem, email_problem, registration_problem,
 )
 from policies import PolicyError, available_policies
 from rules.complaint import Refused
@@ -43,7 +43,7 @@ from web import audit, complaint_texts, form_once, queries
 from web import engine as web_engine
 from web.access import CLERK, COMPLAINTS_MANAGER
 from web.formats import long_date
-from web.forms import Errors, choice, date_field, date_items
+from web.forms import Errors, choice, date_field, date_items, text
 from web.labels import LABELS, choices, in_words, label
 from web.pages import Page, page_for
 from web.references import next_reference
@@ -90,22 +90,9 @@ def _today() -> date:
 
 def _text(form, name: str, errors: Errors, *, label: str, limit: int, required: bool = False,
           lines: bool = False) -> str | None:
-    """A text answer: empty, too long, control characters (a letter's words may hold "<", and
-    every page shows them escaped)."""
-    value = (form.get(name) or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    title = label[0].upper() + label[1:]
-    if not value:
-        if required:
-            errors.add(name, f"Enter {label}")
-        return None
-    if len(value) > limit:
-        errors.add(name, f"{title} must be {limit:,} characters or fewer")
-        return None
-    if text_problem(value, limit, free_text=lines) is not None:
-        errors.add(name, f"{title} must not include line breaks or control characters" if not lines
-                   else f"{title} must not include control characters")
-        return None
-    return value
+    """A clerk's answer, optional unless said (a letter's words may hold "<": every page shows
+    them escaped)."""
+    return text(form, name, errors, label=label, limit=limit, required=required, lines=lines)
 
 
 def _date(form, name: str, errors: Errors, *, label: str, required: bool) -> date | None:
