@@ -40,6 +40,7 @@ from datetime import time as clock_time
 from pathlib import Path
 
 from bench.common import Row, say
+from bench.report_bench import WorkingDays
 
 TARGET_MS = 150.0
 COMPLAINTS = 10_000
@@ -83,31 +84,6 @@ def manager_of(officer: str) -> str:
 
 # ---------------------------------------------------------------------------------- the caseload
 
-class Days:
-    """Working days (bank holidays of England and Wales) as a list: counting is a lookup."""
-
-    def __init__(self, first: date, last: date) -> None:
-        from rules.bank_holidays import days_off
-        from rules.calendar import WorkingCalendar
-
-        calendar = WorkingCalendar(days_off(first.year, last.year))
-        self.days: list[date] = []
-        self.at: dict[date, int] = {}
-        waiting: list[date] = []
-        day = first
-        while day <= last:
-            waiting.append(day)
-            if calendar.is_working_day(day):
-                for d in waiting:
-                    self.at[d] = len(self.days)
-                self.days.append(day)
-                waiting = []
-            day += timedelta(days=1)
-
-    def add(self, day: date, n: int) -> date:
-        return self.days[self.at[day] + n]
-
-
 class Caseload:
     def __init__(self, seed: int, today: date) -> None:
         from policies import load_policy
@@ -116,7 +92,7 @@ class Caseload:
         self.rng = random.Random(seed)
         self.today = today
         self.london = LONDON
-        self.days = Days(date(today.year - 4, 1, 1), date(today.year + 2, 12, 31))
+        self.days = WorkingDays(date(today.year - 4, 1, 1), date(today.year + 2, 12, 31))
         self.policies = {name: load_policy(name) for name, _ in POLICIES}
         self.officers = officer_ids()
         self.now = datetime.now(timezone.utc)
@@ -133,7 +109,7 @@ class Caseload:
         policy = self.policies[name]
         recent = rng.random() < 0.2
         age = rng.randint(0, 70) if recent else rng.randint(71, 750)
-        start = days.days[days.at[today] - age]
+        start = days.days[days.index(today) - age]
         received = self.at(start, rng.randint(8, 17))
         state = ComplaintState(
             ref=f"CS-{start.year}-{number:06d}", policy=name, policy_version=policy.version, received=received,
@@ -143,12 +119,12 @@ class Caseload:
             child=f"Child {number}" if name == "children-statutory" else None)
         state.history.append(HistoryEntry(at=received, action="register", detail=name))
         rules = policy.stage(1)
-        due = days.add(start, rules.working_days)
+        due = days.due(start, rules.working_days)
         s = StageRecord(stage=1, requested_at=received, start_day=start, working_days=rules.working_days,
                         due=due, original_due=due)
         state.stages.append(s)
         mails = [self.mail(state, "acknowledgement", "complainant", received, due)]
-        assigned_on = min(days.add(start, rng.randint(0, 2)), today)
+        assigned_on = min(days.due(start, rng.randint(0, 2)), today)
         if not (recent and age < 6 and rng.random() < 0.5):
             s.officer = rng.choice(self.officers)
             state.assignments.append(Assignment(stage=1, officer=s.officer, at=self.at(assigned_on, 11)))
@@ -157,27 +133,27 @@ class Caseload:
         if recent:
             roll = rng.random()
             if s.officer and policy.suspension_allowed and roll < 0.05 and age > 3:
-                stopped = days.add(start, rng.randint(1, min(age, 5)))
-                left = max(0, days.at[due] - days.at[stopped])
+                stopped = days.due(start, rng.randint(1, min(age, 5)))
+                left = max(0, days.index(due) - days.index(stopped))
                 s.suspensions.append(Suspension(on=stopped, reason="court_proceedings", days_left=left, due=due))
                 s.suspended_on, s.days_left, s.due, state.status = stopped, left, None, "suspended"
                 state.history.append(HistoryEntry(at=self.at(stopped), action="suspend", detail="court_proceedings"))
             elif s.officer and (due < today and roll < 0.55 or roll < 0.12):
-                answered = min(today, days.add(due, rng.randint(-6, 4)))
+                answered = min(today, days.due(due, rng.randint(-6, 4)))
                 answered = max(answered, assigned_on)
                 self.answer(state, s, answered, mails)
             elif s.officer and due < today:
                 # overdue: the chasing escalated it to the officer's manager
-                first_late = days.add(due, 1)
+                first_late = days.due(due, 1)
                 mails.append(self.mail(state, "overdue", s.officer, self.at(first_late, 9), due))
                 mails.append(self.mail(state, "escalation", manager_of(s.officer), self.at(first_late, 9), due))
         else:
-            answered = days.add(due, rng.choice((-3, -2, -1, 0, 0, 1, 2, 5)))
+            answered = days.due(due, rng.choice((-3, -2, -1, 0, 0, 1, 2, 5)))
             self.answer(state, s, answered, mails)
             if rng.random() < 0.03:
-                state.status, state.withdrawn_on = "withdrawn", min(days.add(start, 3), answered)
+                state.status, state.withdrawn_on = "withdrawn", min(days.due(start, 3), answered)
             else:
-                state.status, state.closed_on = "closed", days.add(answered, 20)
+                state.status, state.closed_on = "closed", days.due(answered, 20)
                 state.archived = state.closed_on < today - timedelta(days=366)
         state.revision = len(state.history)
         state.chased_through = today
@@ -191,9 +167,9 @@ class Caseload:
         state.history.append(HistoryEntry(at=self.at(day, 15), action="respond", detail=s.outcome))
         mails.append(self.mail(state, "response_issued", "complainant", self.at(day, 15), s.due))
         if self.rng.random() < 0.7 and day < self.today - timedelta(days=14):
-            s.learning_submitted, s.learning_text = self.days.add(day, 5), "Staff were reminded to reply sooner."
+            s.learning_submitted, s.learning_text = self.days.due(day, 5), "Staff were reminded to reply sooner."
         else:
-            s.learning_reminders_sent = min(3, max(0, (self.days.at[self.today] - self.days.at[day]) // 5))
+            s.learning_reminders_sent = min(3, max(0, (self.days.index(self.today) - self.days.index(day)) // 5))
 
     def mail(self, state, kind: str, to: str, at: datetime, due: date | None) -> dict:
         key = f"{kind}-{to}-{at:%Y%m%d}"
