@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 
@@ -14,8 +15,14 @@ def bank_holidays(years: Iterable[int]) -> list[date]:
     ``holidays`` also lists some observed dates that fall at weekends; the calendar's
     weekday test makes those harmless.
     """
-    table = holidays.country_holidays("GB", subdiv="ENG", years=list(years))
-    return sorted(table.keys())
+    return sorted(day for year in years for day in _one_year(year))
+
+
+@functools.lru_cache(maxsize=64)
+def _one_year(year: int) -> tuple[date, ...]:
+    # Worked out once per year and process: a complaint's page explains its deadline with
+    # its calendar on every view, and the holidays package takes milliseconds a year.
+    return tuple(holidays.country_holidays("GB", subdiv="ENG", years=[year]).keys())
 
 
 def days_off(first_year: int, last_year: int, closure_days: Iterable[date] = ()) -> list[date]:
