@@ -110,6 +110,9 @@ async def test_a_family_complains_online_from_start_to_acknowledgement(web):
                          ("<b>bold</b>", "What happened must not include HTML tags")):
         refused = await post(client, "/complain/what-happened", {"what_happened": bad})
         assert refused.status_code == 422 and message in words(refused)
+    # Ordinary writing with a "<" is not markup: a family may compare, or send a heart.
+    went = await post(client, "/complain/what-happened", {"what_happened": "He sees us less than his sister does (son < sister) <3"})
+    assert went.headers["location"] == "/complain/would-like"
     went = await post(client, "/complain/what-happened", {"what_happened": STORY})
     assert went.headers["location"] == "/complain/would-like"
     went = await post(client, "/complain/would-like", {"would_like": WISH})

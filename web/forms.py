@@ -41,8 +41,8 @@ class Errors:
         return [{"text": m, "href": f"#{f}"} for f, m in self.by_field.items()]
 
 
-# Markup typed into a field: "<b>", "</p>", "<!--", not "a < b".
-TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z]")
+# Markup typed into a field: "<b>", "</p>", "<script", "<!DOCTYPE"; not "a < b" or "<3".
+TAG = re.compile(r"<[/!?]?[A-Za-z]")
 
 
 def text(form, name: str, errors: Errors, *, label: str, required: bool = True, limit: int = SHORT_TEXT,
