@@ -24,6 +24,9 @@ def add(commands) -> None:
                         help='show counts below N as "fewer than N" in the HTML and CSVs')
     report.add_argument("--as-of", metavar="YYYY-MM-DD",
                         help="judge unanswered complaints as on this day (default today)")
+    report.add_argument("--part-year", action="store_true",
+                        help="report a year the record store covers only in part, marked as covering "
+                             "only the dates its records do (refused without it)")
     report.set_defaults(run=run_report)
 
 
@@ -33,7 +36,7 @@ def fail(message: str) -> int:
 
 
 def run_report(args) -> int:
-    from reports.annual_report import build, write
+    from reports.annual_report import PartYearError, build, write
     from reports.history import HistoryError, load_history
     from reports.year import FinancialYear
 
@@ -56,7 +59,10 @@ def run_report(args) -> int:
     except StoreUnavailable as problem:
         return fail(str(problem))
     try:
-        report = build(store, year, history, as_of=as_of, suppress_below=args.suppress_below)
+        report = build(store, year, history, as_of=as_of, suppress_below=args.suppress_below,
+                       part_year=args.part_year)
+    except PartYearError as problem:
+        return fail(str(problem))
     except SQLAlchemyError as problem:
         return fail(f"cannot read the record store: {store_problem(problem)}")
     except CouncilError as problem:

@@ -27,6 +27,7 @@ from policies import Policy, PolicyError, ReportPart, available_policies, load_p
 from reports import charts
 from reports.figures import (
     CODE,
+    _working_days,
     CORPORATE,
     STATUTORY,
     ProcedureFigures,
@@ -38,7 +39,7 @@ from reports.figures import (
     share,
 )
 from reports.history import History
-from reports.records import Records, read_records
+from reports.records import Coverage, Records, read_records
 from reports.year import FinancialYear, month_name
 from rules.complaint import LONDON
 from store.record_store import RecordStore
@@ -63,6 +64,46 @@ class Report:
     parts: list[tuple[str, list[Section]]]      # (part heading, its sections)
     tables: list[Table]
     summary: dict[str, Any]
+    coverage: str = ""                          # which dates the record store holds, in words
+    part_year: tuple[date, date] | None = None  # the only dates a part-year report covers
+    history_only: bool = False                  # the store holds none of the year; the history file does
+
+
+class PartYearError(ValueError):
+    """A final report asked for a year the record store's records do not cover."""
+
+
+def _day(d: date) -> str:
+    return f"{d:%-d %B %Y}"
+
+
+def year_coverage(coverage: Coverage, year: FinancialYear, history: History) -> tuple[str, str]:
+    """How the store's records stand to the year ("full", "part", "history", "none" or
+    "empty"), and a sentence saying so (reports/definitions.md, "Which dates the report covers")."""
+    whole = f"{year.label} (1 April {year.first} to 31 March {year.first + 1})"
+    if coverage.empty:
+        return "empty", "The complaints record store holds no complaints."
+    held = f"records from {_day(coverage.first)} to {_day(coverage.last)}"
+    if coverage.first > year.end or coverage.last < year.start:
+        if coverage.first > year.end and history.year(year) is not None:
+            return "history", (f"The complaints record store holds no complaints of {year.label} (it holds {held}): "
+                               f"the figures for {year.label} are the council's published totals, from its history "
+                               f"file, and what they do not give is not known.")
+        return "none", f"The complaints record store holds none of {whole}: it holds {held}."
+    # The first complaint after the engine went live may take some days to come: records
+    # that begin in the year's first month cover it from its start.
+    starts = coverage.first < date(year.first, 5, 1)
+    if starts and coverage.last >= year.end:
+        return "full", f"Counted from the complaints record store, which holds {held}."
+    return "part", f"The complaints record store holds {held}, not the whole of {whole}."
+
+
+def part_year_dates(coverage: Coverage, year: FinancialYear) -> tuple[date, date]:
+    """The dates of the year the store's records cover (the first day of the year to the last
+    when they cover none of it)."""
+    if coverage.empty or coverage.first > year.end or coverage.last < year.start:
+        return year.start, year.start
+    return max(coverage.first, year.start), min(coverage.last, year.end)
 
 
 class Suppressor:
@@ -126,7 +167,8 @@ def procedures(records: Records, year: FinancialYear, history: History, as_of: d
             note, part = "", policy.report
         else:
             continue
-        fig = procedure_figures(records, policy, year, history, as_of, name=name)
+        fig = procedure_figures(records, policy, year, history, as_of, name=name,
+                                beyond_table=part.sections == "brief")
         found.append(Procedure(name, policy, part, fig, note))
     found.sort(key=lambda p: (p.part.appendix, p.part.order, p.name))
     for procedure in found:
@@ -136,11 +178,25 @@ def procedures(records: Records, year: FinancialYear, history: History, as_of: d
 
 
 def build(store: RecordStore, year: FinancialYear, history: History, as_of: date | None = None,
-          suppress_below: int = 0, council: Council | None = None) -> Report:
-    """The year's report, of ``council`` (by default the council file's, as its letters)."""
+          suppress_below: int = 0, council: Council | None = None, part_year: bool = False) -> Report:
+    """The year's report, of ``council`` (by default the council file's, as its letters).
+
+    A year the store's records cover only in part (or not at all, with no history file's
+    figures for it) is refused with PartYearError, unless ``part_year``: then the report says
+    it covers only the dates the records do.
+    """
     council = council or council_identity.current()
     as_of = as_of or datetime.now(LONDON).date()
     records = read_records(store, until=year.end)
+    state, coverage = year_coverage(records.coverage, year, history)
+    only: tuple[date, date] | None = None
+    if state in ("part", "none"):
+        if not part_year:
+            raise PartYearError(f"{coverage[0].lower()}{coverage[1:-1]}; a final report needs the whole year: "
+                                f"add --part-year to report only the dates the records cover")
+        only = part_year_dates(records.coverage, year)
+        coverage += (f" This report covers only {_day(only[0])} to {_day(only[1])}."
+                     if only[0] != only[1] or state == "part" else " This report covers none of the year.")
     shown = procedures(records, year, history, as_of)
     hide = Suppressor(suppress_below)
     parts: list[tuple[str, list[Section]]] = []
@@ -159,8 +215,11 @@ def build(store: RecordStore, year: FinancialYear, history: History, as_of: date
     praise = compliments_tables(records, year)
     parts.append((f"Appendix {appendices + 1}: compliments", [Section("Compliments received", tables=praise)]))
     tables += praise
+    found = summary(year, shown, records, history, as_of)
+    if only is not None:
+        found["part_year"] = {"from": only[0].isoformat(), "to": only[1].isoformat()}
     return Report(year, council, datetime.now(LONDON).replace(microsecond=0), suppress_below,
-                  parts, tables, summary(year, shown, records, history, as_of))
+                  parts, tables, found, coverage=coverage, part_year=only, history_only=state == "history")
 
 
 def summary(year: FinancialYear, shown: list[Procedure], records: Records, history: History,
@@ -245,7 +304,13 @@ def _complaints(n: Any) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "not known" if value is None else f"{value:g}%"
+    """A share in a sentence, as a whole number (41%), as the reference report writes them."""
+    return "not known" if value is None else f"{value:.0f}%"
+
+
+def _against(value: float | None, year: FinancialYear) -> str:
+    """', against 52% in 2022-23', or nothing when the previous year's share is not known."""
+    return "" if value is None else f", against {_pct(value)} in {year.label}"
 
 
 def _months(fig: ProcedureFigures) -> list[str]:
@@ -276,14 +341,13 @@ def _learning_chart(fig: ProcedureFigures) -> tuple[str, str]:
         title, _months(fig), [("Complaints", [r[1] for r in table.rows]), ("Forms returned", [r[2] for r in table.rows])]))
 
 
-def _working_days(label: str) -> str:
-    """'within_10' -> '10 working days'; the timescale, when the policy is not known."""
-    return f"{label.removeprefix('within_')} working days" if label.startswith("within_") else "the timescale"
-
-
 def _volume_paragraph(fig: ProcedureFigures, hide: Suppressor, what: str) -> str:
     total, before = fig.facts["total"], fig.facts["previous"].total
+    if total is None:
+        return f"How many complaints were made under the {what} in {fig.year.label} is not known."
     text = f"There were {hide.count(total)} complaints under the {what} in {fig.year.label}"
+    if fig.facts["history_only"]:
+        text += " (the council's published total)"
     if before:
         text += (f", against {hide.count(before)} in {fig.year.previous().label} "
                  f"({'an increase' if total >= before else 'a decrease'} of {abs(100 * (total - before) / before):.0f}%)")
@@ -321,8 +385,7 @@ def _full_sections(procedure: Procedure, hide: Suppressor) -> list[Section]:
                 ["A complaint may give several reasons, so the reasons add up to more than the complaints."],
                 tables=[t["reasons"], t["escalation_reasons"]]),
         Section("How far complaints went",
-                [f"{_pct(share(facts['final_stage'].get('1', 0), total))} of complaints were resolved at stage 1, "
-                 f"against {_pct(before.resolved_at_stage1_pct)} in {fig.year.previous().label}."],
+                [_stage1_paragraph(fig)],
                 tables=[t["stages"], t["stage1_resolution"]]),
         Section("Outcomes", ["The investigating officer's finding at stage 1."], tables=[t["outcomes"]]),
         Section("How quickly we responded",
@@ -330,8 +393,9 @@ def _full_sections(procedure: Procedure, hide: Suppressor) -> list[Section]:
                  f"{_complaints(hide.count(st['on_time']))}. Extended and answered within "
                  f"{_working_days(extended)}: {hide.count(st['extended'])}. "
                  f"Answered late or not at all: {hide.count(st['late'])}, {_pct(share(st['late'], total))} of "
-                 f"complaints, against {_pct(before.out_of_timescale_pct)} in {fig.year.previous().label}.",
-                 f"Still open at stage 2 at the year's end: {_complaints(hide.count(facts['still_open_at_stage2']))}."],
+                 f"complaints{_against(before.out_of_timescale_pct, fig.year.previous())}.",
+                 f"Still open at stage 2 at the year's end: {_complaints(hide.count(facts['still_open_at_stage2']))}."]
+                if not facts["history_only"] else [_history_timeliness(fig, hide, within)],
                 [_late_chart(fig)],
                 [t["timeliness"], t["timeliness_by_year"], t["late_by_month"], t["later_stages"], t["open_at_year_end"]]),
         Section("Complaints taken to the Ombudsman (LGSCO)", [], tables=[t["ombudsman"], t["ombudsman_by_year"]]),
@@ -344,7 +408,10 @@ def _full_sections(procedure: Procedure, hide: Suppressor) -> list[Section]:
         series.append((fig.year.previous().label, [r[4] for r in costs.rows]))
     sections.append(Section(
         "Financial implications",
-        [f"Stage 2 and 3 costs in {fig.year.label}: GBP {costs.rows[-1][2]:,.2f}.", costs.note],
+        # The previous year's total is the table's note, printed under it: not said twice.
+        [f"Stage 2 and 3 costs in {fig.year.label}: GBP {costs.rows[-1][2]:,.2f}."
+         if not facts["history_only"] else
+         f"The record store holds no stage 2 and 3 costs of {fig.year.label}: they are not known."],
         [("Cumulative costs of stages 2 and 3", charts.data_uri(charts.line_chart(
             "Cumulative costs of stages 2 and 3 (GBP)", [r[0] for r in costs.rows], series)))],
         [costs]))
@@ -355,23 +422,64 @@ def _brief_sections(procedure: Procedure, hide: Suppressor) -> list[Section]:
     """Volumes, reasons, timeliness and learning: the corporate procedure's appendix."""
     fig = procedure.figures
     t, facts = fig.tables, fig.facts
-    st = facts["standing"]
-    within, extended = facts["timescale_labels"]
-    beyond = st["late"] + st["extended"]
+    within, _ = facts["timescale_labels"]
     before = facts["previous"]
     return [
         Section("Number of complaints", [_volume_paragraph(fig, hide, procedure.title)],
                 [_by_month_chart(fig, "Complaints received by month, against the previous year")],
                 [t["volumes_by_year"], t["by_month"], t["by_service_area"], t["complainants"]]),
         Section("Reasons for complaints", [], tables=[t["reasons"], t["outcomes"], t["stages"]]),
-        Section("Time taken to respond",
-                [f"Out of {hide.count(facts['total'])} complaints, {hide.count(beyond)} were answered later than "
-                 f"{_working_days(within)} ({_pct(share(beyond, facts['total']))}), against "
-                 f"{_pct(before.out_of_timescale_pct)} in {fig.year.previous().label}."],
-                [_late_chart(fig)],
-                [t["timeliness"], t["late_by_month"], t["later_stages"]]),
+        Section("Time taken to respond", [_beyond_paragraph(fig, hide, within)], [_beyond_chart(fig)],
+                [t["timeliness"], t["beyond_timescale_by_month"], t["later_stages"]]),
         Section("Learning from complaints", [], [_learning_chart(fig)], [t["learning"], t["lessons"]]),
     ]
+
+
+def _stage1_paragraph(fig: ProcedureFigures) -> str:
+    facts = fig.facts
+    before = facts["previous"].resolved_at_stage1_pct
+    if facts["history_only"]:
+        now = facts["this"].resolved_at_stage1_pct
+    else:
+        now = share(facts["final_stage"].get("1", 0), facts["total"])
+    if now is None:
+        text = f"How many complaints were resolved at stage 1 in {fig.year.label} is not known"
+        return text + (f" ({_pct(before)} were in {fig.year.previous().label})." if before is not None else ".")
+    return f"{_pct(now)} of complaints were resolved at stage 1{_against(before, fig.year.previous())}."
+
+
+def _history_timeliness(fig: ProcedureFigures, hide: Suppressor, within: str) -> str:
+    """A year only the history file holds: its published share out of timescale, if any."""
+    this, before = fig.facts["this"], fig.facts["previous"]
+    if this.out_of_timescale_pct is None:
+        text = f"How many stage 1 responses were out of timescale in {fig.year.label} is not known"
+        return text + (f" ({_pct(before.out_of_timescale_pct)} were in {fig.year.previous().label})."
+                       if before.out_of_timescale_pct is not None else ".")
+    late = (f"{hide.count(this.out_of_timescale)} of {_complaints(hide.count(this.total))}, "
+            if this.out_of_timescale is not None and this.total is not None else "")
+    return (f"Answered later than {_working_days(within)}: {late}{_pct(this.out_of_timescale_pct)} of complaints"
+            f"{_against(before.out_of_timescale_pct, fig.year.previous())}. The council's published figures do not "
+            f"say more of how quickly it responded.")
+
+
+def _beyond_paragraph(fig: ProcedureFigures, hide: Suppressor, within: str) -> str:
+    """The corporate appendix's statement, from the same table its chart draws."""
+    facts, before = fig.facts, fig.facts["previous"]
+    rows = fig.tables["beyond_timescale_by_month"].rows
+    if facts["history_only"]:
+        return _history_timeliness(fig, hide, within)
+    beyond = sum(r[2] for r in rows)
+    total = sum(r[1] for r in rows)
+    return (f"Out of {_complaints(hide.count(total))}, {hide.count(beyond)} were answered later than "
+            f"{_working_days(within)} ({_pct(share(beyond, total))}){_against(before.beyond_pct, fig.year.previous())}.")
+
+
+def _beyond_chart(fig: ProcedureFigures) -> tuple[str, str]:
+    table = fig.tables["beyond_timescale_by_month"]
+    title = table.title
+    return title, charts.data_uri(charts.bar_chart(
+        title, _months(fig), [("Complaints", [r[1] for r in table.rows]),
+                              ("Answered later", [r[2] for r in table.rows])]))
 
 
 def _code_sections(procedure: Procedure, hide: Suppressor) -> list[Section]:

@@ -151,6 +151,9 @@ class YearFigures:
     out_of_timescale_pct: float | None = None
     late_by_month: list[int] | None = None
     late_by_month_pct: list[float | None] | None = None
+    # Answered later than the timescale, extended or late: what the corporate appendix counts.
+    beyond_by_month: list[int] | None = None
+    beyond_pct: float | None = None
     stage1: Counter = field(default_factory=Counter)   # stage 1 standings (records only)
     source: str = "none"                   # "records", "history" or "none"
 
@@ -186,6 +189,7 @@ def year_figures(complaints: list[ComplaintFacts], year: FinancialYear, as_of: d
     standings = [(c, standing(c, c.stages[0], as_of)) for c in mine]
     late_months = Counter(FinancialYear.month_of(c.received) for c, found in standings if found == LATE)
     late = sum(late_months.values())
+    beyond_months = Counter(FinancialYear.month_of(c.received) for c, found in standings if found in (LATE, EXTENDED))
     return YearFigures(
         total=len(mine),
         by_month=[by_month[m] for m in months],
@@ -194,6 +198,8 @@ def year_figures(complaints: list[ComplaintFacts], year: FinancialYear, as_of: d
         out_of_timescale_pct=share(late, len(mine)),
         late_by_month=[late_months[m] for m in months],
         late_by_month_pct=[share(late_months[m], by_month[m]) for m in months],
+        beyond_by_month=[beyond_months[m] for m in months],
+        beyond_pct=share(sum(beyond_months.values()), len(mine)),
         stage1=Counter(found for _, found in standings),
         source="records",
     )
@@ -204,10 +210,15 @@ def history_figures(history: History, year: FinancialYear, key: str) -> YearFigu
     published: ProcedureYear | None = found.procedure(key) if found else None
     if published is None:
         return YearFigures()
+    # Rounded as a share the report counts itself is (87 of 195 is 44.6%, not 44.6154%).
+    late = published.late_share()
+    late = None if late is None else round(late, 1)
     return YearFigures(
         total=published.total, by_month=published.by_month,
         resolved_at_stage1_pct=published.resolved_at_stage1_pct,
-        out_of_timescale=published.out_of_timescale, out_of_timescale_pct=published.late_share(),
+        out_of_timescale=published.out_of_timescale, out_of_timescale_pct=late,
+        # The council's published "out of timescale" is what it answered beyond the timescale.
+        beyond_pct=late,
         source="history",
     )
 
@@ -223,12 +234,18 @@ STAGE_NAMES = {1: "resolved at stage 1", 2: "progressed to stage 2", 3: "progres
 
 
 def procedure_figures(records: Records, policy, year: FinancialYear, history: History,
-                      as_of: date, name: str | None = None) -> ProcedureFigures:
+                      as_of: date, name: str | None = None, beyond_table: bool = False) -> ProcedureFigures:
     """Every table of one procedure's section of the report.
 
     ``policy`` is None for a procedure whose policy file is no longer available (``name``
     says which): its complaints are counted as the store holds them, up to the furthest
     stage any reached, without the procedure's timescales.
+
+    A year the record store does not hold but the history file does (the store's records
+    begin after it) is the history's: its published figures where it has them, and every
+    count it does not give left unknown (None), not zero. ``beyond_table`` adds the table
+    of responses later than the timescale (extended or late) by month, which the corporate
+    appendix reports.
     """
     name = policy.name if policy is not None else name
     key = procedure_key(name)
@@ -237,13 +254,23 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
     fig = ProcedureFigures(name, key, year, mine)
     last_stage = policy.last_stage if policy is not None else max(map(final_stage, everyone), default=1)
     this = year_figures(everyone, year, as_of)
+    coverage = records.coverage
+    history_only = (this.source != "records" and (coverage.empty or coverage.first > year.end)
+                    and history_figures(history, year, key).source == "history")
+    if history_only:
+        this = history_figures(history, year, key)
     before = figures_for_year(everyone, history, year.previous(), key, as_of)
     total = len(mine)
+
+    def known(n: Any) -> Any:
+        """A count from the records; not known (None) in a year only the history file holds."""
+        return None if history_only else n
 
     fig.add(_volumes_by_year(key, everyone, history, year, as_of))
     months = year.months()
     # A year with no complaints under this procedure counts zeros, month by month.
-    received, late = this.by_month or [0] * 12, this.late_by_month or [0] * 12
+    unknown = [None] * 12 if history_only else [0] * 12
+    received, late = this.by_month or unknown, this.late_by_month or unknown
     fig.add(Table(f"{key}_by_month", "Complaints received by month, against the previous year",
                   ["month", "complaints", "previous_year"],
                   [[m, received[i], before.by_month[i] if before.by_month else None]
@@ -264,7 +291,7 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
 
     stages = Counter(final_stage(c) for c in mine)
     fig.add(Table(f"{key}_stages", "How far complaints went", ["final_stage", "description", "complaints", "share_pct"],
-                  [[n, STAGE_NAMES.get(n, f"stage {n}"), stages[n], share(stages[n], total)]
+                  [[n, STAGE_NAMES.get(n, f"stage {n}"), known(stages[n]), share(stages[n], total)]
                    for n in range(1, last_stage + 1)], counts=(2,)))
     fig.add(Table(f"{key}_stage1_resolution", "Share resolved at stage 1, against the previous year",
                   ["year", "resolved_at_stage1_pct", "source"],
@@ -299,13 +326,13 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
     for number in range(2, last_stage + 1):
         reached = [(c, c.stage(number)) for c in mine if c.stage(number)]
         counts = Counter(standing(c, s, as_of) for c, s in reached)
-        later.append([number, len(reached), *(counts[k] for k in STANDING_ORDER)])
+        later.append([number, known(len(reached)), *(known(counts[k]) for k in STANDING_ORDER)])
     fig.add(Table(f"{key}_later_stages", "Stages 2 and 3 against their timescales",
                   ["stage", "reached", *STANDING_ORDER], later, counts=tuple(range(1, 2 + len(STANDING_ORDER)))))
     still_open = sum(open_at_stage2(c, year.end) for c in everyone)
     if last_stage >= 2:
         fig.add(Table(f"{key}_open_at_year_end", f"Complaints still open at stage 2 on {year.end:%-d %B %Y}",
-                      ["stage", "complaints"], [[2, still_open]], counts=(1,)))
+                      ["stage", "complaints"], [[2, known(still_open)]], counts=(1,)))
 
     fig.add(_ombudsman(key, records.referrals, name, year))
     fig.add(_ombudsman_by_year(key, records.referrals, name, history, year))
@@ -313,14 +340,18 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
                     if any(s.learning_submitted for s in c.stages))
     fig.add(Table(f"{key}_learning", "Lessons-learnt forms returned, against complaints received",
                   ["month", "complaints", "forms_returned"],
-                  [[m, received[i], forms[m]] for i, m in enumerate(months)], counts=(1, 2)))
+                  [[m, received[i], known(forms[m])] for i, m in enumerate(months)], counts=(1, 2)))
     fig.add(Table(f"{key}_lessons", "Lessons learnt", ["ref", "stage", "service_area", "lesson"],
                   [[c.ref, s.stage, c.service_area or "", s.learning_text] for c in mine for s in c.stages
                    if s.learning_submitted and s.learning_text]))
     fig.add(_costs(key, records.costs, name, year, history))
+    if beyond_table:
+        fig.add(beyond_timescale_by_month(key, year, received, this.beyond_by_month or unknown, within))
 
     fig.facts = {
-        "total": total,
+        # A year only the history file holds has the council's published total.
+        "total": this.total if history_only else total,
+        "history_only": history_only,
         "previous": before,
         "this": this,
         "final_stage": {str(n): stages[n] for n in range(1, last_stage + 1)},
@@ -332,6 +363,24 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
         "still_open_at_stage2": still_open,
     }
     return fig
+
+
+def beyond_timescale_by_month(key: str, year: FinancialYear, received: list[Any], beyond: list[Any],
+                              within: str) -> Table:
+    """Stage 1 responses later than the timescale (extended, or late), by month received: the
+    one count the corporate appendix's statement, chart and table all show."""
+    rows = [[m, received[i], beyond[i], share(beyond[i], received[i] or 0) if beyond[i] is not None else None]
+            for i, m in enumerate(year.months())]
+    days = _working_days(within)
+    return Table(f"{key}_beyond_timescale_by_month", f"Stage 1 responses later than {days}, by month received",
+                 ["month", "complaints", "beyond_timescale", "beyond_timescale_pct"], rows, counts=(1, 2),
+                 note=f"Later than {days}: answered after an extension, answered late, or not answered "
+                      f"by the due date.")
+
+
+def _working_days(label: str) -> str:
+    """'within_10' -> '10 working days'; the timescale, when the policy is not known."""
+    return f"{label.removeprefix('within_')} working days" if label.startswith("within_") else "the timescale"
 
 
 def _volumes_by_year(key: str, everyone: list[ComplaintFacts], history: History, year: FinancialYear,

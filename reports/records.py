@@ -12,10 +12,10 @@ import gc
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 from rules.complaint import LONDON
-from store.record_store import RecordStore, complaints, compliments, costs, ombudsman, refusals, stages
+from store.record_store import RecordStore, complaints, compliments, costs, history, ombudsman, refusals, stages
 
 
 @dataclass(slots=True)
@@ -88,6 +88,19 @@ class Refusal:
     reason: str
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """The dates the record store holds: from the first complaint it received to the last day
+    anything was recorded (a complaint received or any step of one), whatever the report's year."""
+
+    first: date | None = None
+    last: date | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.first is None
+
+
 @dataclass
 class Records:
     complaints: list[ComplaintFacts]
@@ -95,6 +108,7 @@ class Records:
     costs: list[CostFacts]
     compliments: list[Compliment]
     refusals: list[Refusal]
+    coverage: Coverage = field(default_factory=Coverage)
 
 
 def _day(moment: datetime | None) -> date | None:
@@ -156,7 +170,17 @@ def _read(store: RecordStore, until: date) -> Records:
                                   .order_by(compliments.c.received, compliments.c.id))
         ]
         refused = _refusals(conn, until)
-    return Records(list(by_ref.values()), referrals, spent, praised, refused)
+        covered = _coverage(conn)
+    return Records(list(by_ref.values()), referrals, spent, praised, refused, covered)
+
+
+def _coverage(conn) -> Coverage:
+    first, last_received = conn.execute(select(func.min(complaints.c.received), func.max(complaints.c.received))).one()
+    if first is None:
+        return Coverage()
+    last_step = conn.execute(select(func.max(history.c.at))).scalar()
+    last = max(d for d in (_day(last_received), _day(last_step)) if d is not None)
+    return Coverage(_day(first), last)
 
 
 def _refusals(conn, until: date) -> list[Refusal]:

@@ -49,7 +49,8 @@ def test_code_section_lists_refusals_and_late_responses(tmp_path, database):
     url = database
     assert main(["simulate", str(scenario), "--out", str(tmp_path / "timeline.jsonl"), "--database", url]) == 0
     out = tmp_path / "report"
-    assert main(["report", "--year", "2023-24", "--out", str(out), "--database", url]) == 0
+    # The store holds 8 January to 15 January 2024 only: a part-year report.
+    assert main(["report", "--year", "2023-24", "--out", str(out), "--database", url, "--part-year"]) == 0
 
     refused = _rows(out / "code_refusals.csv")
     assert [r["ref"] for r in refused] == ["HC-01"]
