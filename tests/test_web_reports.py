@@ -49,6 +49,8 @@ async def test_the_report_for_this_year_is_shown_and_downloads(web):
     report = await clerk.get(f"/reports/annual/{year}/report")
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
     assert f"Statutory Annual Report {year}" in report.text
+    # The year in progress is shown, saying it covers only the dates the records hold.
+    assert "part of the year only" in report.text
     policy = report.headers["content-security-policy"]
     assert "style-src 'sha256-" in policy and "unsafe-inline" not in policy and "script-src" not in policy
 

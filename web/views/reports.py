@@ -85,8 +85,11 @@ def years_offered(store) -> list[FinancialYear]:
 
 
 def _build(store, year: FinancialYear) -> Report:
+    """The year's report as the records stand. A year the records do not wholly cover (the
+    year in progress, or before the records began) is shown all the same, and says on its
+    first page which dates it covers: the command line alone refuses it as a final report."""
     try:
-        return build(store, year, _history())
+        return build(store, year, _history(), part_year=True)
     except CouncilError as problem:
         raise ReportUnavailable(str(problem)) from None
 
