@@ -147,7 +147,8 @@ def test_a_fourth_procedure_runs_end_to_end_and_is_in_the_annual_report(tmp_path
 
     # The annual report: the procedure's own part, placed by its file, with its tables.
     out = tmp_path / "report"
-    assert main(["report", "--year", "2023-24", "--out", str(out), "--database", url, "--as-of", "2024-09-30",  # January to March only
+    # The store holds January to March 2024 only: part of the year.
+    assert main(["report", "--year", "2023-24", "--out", str(out), "--database", url, "--as-of", "2024-09-30",
                  "--part-year"]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["adult-social-care"] == {
