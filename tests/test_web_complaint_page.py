@@ -187,3 +187,31 @@ async def test_the_complaint_page_passes_axe_with_and_without_javascript(web):
             assert first_line in await clerk.main_text()
             clerk.assert_no_problems()
             await clerk.close()
+
+
+async def test_stage_2_set_up_is_a_task_list_that_follows_the_complaint(web):
+    """At stage 2 the page lists what the stage needs (an officer, an independent person for
+    the statutory procedure, the response): each to do, with a link for whoever may do it
+    now, until it is done."""
+    import uuid
+
+    ref = f"CS-T{uuid.uuid4().hex[:6].upper()}"
+    await web.register(ref)
+    assert (await web.act(ref, "assign", a.Assign(officer="io-1"))).done
+    assert (await web.act(ref, "respond", a.Respond(outcome="not_upheld"))).done
+    assert (await web.act(ref, "escalate", a.Escalate(reason="disagree"))).done
+    clerk = await web.signed_in("clerk-tasks", {"clerk"})
+
+    page = (await clerk.get(f"/complaints/{ref}")).text
+    assert "What stage 2 needs" in page
+    tasks = re.findall(r'<li class="govuk-task-list__item.*?</li>', page, re.S)
+    assert [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", t)).strip() for t in tasks] == [
+        "Assign an investigating officer To do", "Appoint an independent person To do",
+        "Send the stage 2 response To do"]
+    assert f'href="/complaints/{ref}/assign"' in tasks[0]
+
+    assert (await web.act(ref, "assign", a.Assign(officer="io-2"))).done
+    assert (await web.act(ref, "appoint_independent_person", a.AppointIndependentPerson(name="Ida Person"))).done
+    page = (await clerk.get(f"/complaints/{ref}")).text
+    tasks = re.findall(r'<li class="govuk-task-list__item.*?</li>', page, re.S)
+    assert ["Completed" in t for t in tasks] == [True, True, False]

@@ -306,6 +306,50 @@ def stage_cards(seen: Seen, officer_name) -> list[dict]:
     return cards
 
 
+# What stages 2 and 3 need before they can be answered, in order: (the action that does it,
+# its words, the stage record's field that says it is done).
+STAGE_TASKS = {
+    2: (("assign", "Assign an investigating officer", "officer"),
+        ("appoint-independent-person", "Appoint an independent person", "independent_person"),
+        ("respond", "Send the stage 2 response", "responded")),
+    3: (("panel-held", "Hold the review panel", "panel_held"),
+        ("panel-report", "Receive the panel's recommendations", "panel_report"),
+        ("respond", "Send the final response", "responded")),
+}
+
+
+def stage_tasks(seen: Seen, open_now: list[dict]) -> list[dict]:
+    """The current stage's set-up (stage 2) or clocks (stage 3) as a GOV.UK Task list: each
+    task done, to do (a link when this person may do it now), or waiting for the one before."""
+    record = seen.record
+    if not record["stages"] or record["status"] not in ("open", "suspended"):
+        return []
+    current = record["stages"][-1]
+    tasks = STAGE_TASKS.get(current["stage"], ())
+    if current["stage"] == 2 and seen.policy is not None:
+        try:
+            needs_person = seen.policy.stage(2).independent_person
+        except (KeyError, ValueError, IndexError):
+            needs_person = False
+        tasks = tuple(t for t in tasks if t[0] != "appoint-independent-person" or needs_person)
+    links = {item["path"].rsplit("/", 1)[-1]: item["path"] for item in open_now}
+    items, before_done = [], True
+    for action, words, done_field in tasks:
+        done = bool(current.get(done_field))
+        item: dict = {"title": {"text": words}}
+        if done:
+            item["status"] = {"text": "Completed"}
+        elif not before_done and current["stage"] == 3:
+            item["status"] = {"text": "Cannot start yet", "classes": "govuk-task-list__status--cannot-start-yet"}
+        else:
+            item["status"] = {"tag": {"text": "To do", "classes": "govuk-tag--blue"}}
+            if action in links:
+                item["href"] = links[action]
+        items.append(item)
+        before_done = done
+    return items
+
+
 def actions_open(person: Person, record: dict, officers: list[Officer]) -> list[dict]:
     try:
         from web.actions_open import actions_for
@@ -339,6 +383,7 @@ async def complaint_page(page: Page) -> Response:
         what, detail = history_words(entry, officer_name)
         detail = detail[:1].upper() + detail[1:]
         history.append({"what": what, "detail": detail, "at": entry["at"], "by": entry.get("by")})
+    open_now = actions_open(page.person, record, seen.officers)
     return page.render(
         "complaint/page.html",
         ref=ref, record=record, badges=badges(record), policy_name=label("policy", record["policy"]),
@@ -347,7 +392,7 @@ async def complaint_page(page: Page) -> Response:
         deadline=await page.db(deadline, seen, today), writing=how_we_write(record),
         officer=officer_name(current.get("officer")) if current else "",
         officers_before=_officers_before(record, officer_name),
-        actions=actions_open(page.person, record, seen.officers), link_state=seen.link_state,
+        actions=open_now, tasks=stage_tasks(seen, open_now), link_state=seen.link_state,
         texts=seen.texts, history=history, letters=letter_rows(seen.mail, officer_name),
         stages=stage_cards(seen, officer_name),
         responses=await page.db(response_files.responses_of, page.app.engine, ref),
