@@ -24,10 +24,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 import council as council_identity
 from council import Council
 from policies import Policy, PolicyError, ReportPart, available_policies, load_policy
-from reports import charts
+from reports import wording
 from reports.figures import (
     CODE,
-    _working_days,
     CORPORATE,
     STATUTORY,
     ProcedureFigures,
@@ -36,11 +35,12 @@ from reports.figures import (
     compliments_tables,
     procedure_figures,
     quarter_costs,
-    share,
 )
 from reports.history import History
 from reports.records import Coverage, Records, read_records
-from reports.year import FinancialYear, month_name
+from reports.sections import PARTS, Published, Section, hide_lessons_areas
+from reports.suppression import NOTE as SUPPRESSION_NOTE
+from reports.year import FinancialYear
 from rules.complaint import LONDON
 from store.record_store import RecordStore
 
@@ -48,11 +48,10 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass
-class Section:
+class Part:
     heading: str
-    paragraphs: list[str] = field(default_factory=list)
-    charts: list[tuple[str, str]] = field(default_factory=list)      # (alt text, data URI)
-    tables: list[Table] = field(default_factory=list)
+    sections: list[Section]
+    appendix: bool = False
 
 
 @dataclass
@@ -61,12 +60,30 @@ class Report:
     council: Council                            # whose report: its name, address and contacts
     generated: datetime
     suppress_below: int
-    parts: list[tuple[str, list[Section]]]      # (part heading, its sections)
+    parts: list[Part]
     tables: list[Table]
     summary: dict[str, Any]
+    published: Published                        # the tables as printed: small counts hidden
     coverage: str = ""                          # which dates the record store holds, in words
     part_year: tuple[date, date] | None = None  # the only dates a part-year report covers
     history_only: bool = False                  # the store holds none of the year; the history file does
+    draft: bool = False                         # required commentary may be missing, and is marked
+
+    def sections(self) -> list[Section]:
+        return [s for part in self.parts for s in part.sections]
+
+    def slots(self) -> list:
+        """Every section in the report's order, as the commentary file names them."""
+        from reports.commentary import Slot
+
+        return [Slot(s.key, s.heading, s.required, part.heading) for part in self.parts for s in part.sections]
+
+    def awaiting_commentary(self) -> list[Section]:
+        return [s for s in self.sections() if s.required and not s.commentary]
+
+
+class CommentaryMissing(ValueError):
+    """A final report asked for while a section it needs the council's words in has none."""
 
 
 class PartYearError(ValueError):
@@ -104,21 +121,6 @@ def part_year_dates(coverage: Coverage, year: FinancialYear) -> tuple[date, date
     if coverage.empty or coverage.first > year.end or coverage.last < year.start:
         return year.start, year.start
     return max(coverage.first, year.start), min(coverage.last, year.end)
-
-
-class Suppressor:
-    """Shows a count below the council's threshold as "fewer than N", so nobody can be identified."""
-
-    def __init__(self, below: int) -> None:
-        self.below = below
-
-    def count(self, n: Any) -> Any:
-        if isinstance(n, int) and not isinstance(n, bool) and 0 < n < self.below:
-            return f"fewer than {self.below}"
-        return n
-
-    def row(self, table: Table, row: list[Any]) -> list[Any]:
-        return [self.count(v) if i in table.counts else v for i, v in enumerate(row)]
 
 
 # ---------------------------------------------------------------------------------- building
@@ -178,12 +180,17 @@ def procedures(records: Records, year: FinancialYear, history: History, as_of: d
 
 
 def build(store: RecordStore, year: FinancialYear, history: History, as_of: date | None = None,
-          suppress_below: int = 0, council: Council | None = None, part_year: bool = False) -> Report:
+          suppress_below: int = 0, council: Council | None = None, part_year: bool = False,
+          commentary=None, draft: bool = False) -> Report:
     """The year's report, of ``council`` (by default the council file's, as its letters).
 
     A year the store's records cover only in part (or not at all, with no history file's
     figures for it) is refused with PartYearError, unless ``part_year``: then the report says
     it covers only the dates the records do.
+
+    ``commentary`` (reports/commentary.py) is the council's words, merged into the sections
+    they are written for. A final report is refused with CommentaryMissing while a section
+    that needs them has none; a ``draft`` marks each such section instead.
     """
     council = council or council_identity.current()
     as_of = as_of or datetime.now(LONDON).date()
@@ -198,8 +205,8 @@ def build(store: RecordStore, year: FinancialYear, history: History, as_of: date
         coverage += (f" This report covers only {_day(only[0])} to {_day(only[1])}."
                      if only[0] != only[1] or state == "part" else " This report covers none of the year.")
     shown = procedures(records, year, history, as_of)
-    hide = Suppressor(suppress_below)
-    parts: list[tuple[str, list[Section]]] = []
+    published = Published(suppress_below)
+    parts: list[Part] = []
     tables: list[Table] = []
     appendices = 0
     for procedure in shown:
@@ -207,19 +214,62 @@ def build(store: RecordStore, year: FinancialYear, history: History, as_of: date
         if procedure.part.appendix:
             appendices += 1
             heading = f"Appendix {appendices}: {heading}"
-        sections = SECTIONS[procedure.part.sections](procedure, hide)
+        hide_lessons_areas(procedure.figures, published)
+        prefix = "" if procedure.name == STATUTORY else f"{procedure.figures.key}_"
+        sections = PARTS[procedure.part.sections](procedure, published, prefix)
         if procedure.note:
             sections[0].paragraphs.insert(0, procedure.note)
-        parts.append((heading, sections))
+        parts.append(Part(heading, sections, procedure.part.appendix))
         tables += [*procedure.figures.tables.values(), *procedure.extra]
-    praise = compliments_tables(records, year)
-    parts.append((f"Appendix {appendices + 1}: compliments", [Section("Compliments received", tables=praise)]))
+    praise = compliments_tables(records, year, _officer_names())
+    parts.append(Part(f"Appendix {appendices + 1}: compliments",
+                      [Section("compliments", "Compliments received", tables=praise)], appendix=True))
     tables += praise
     found = summary(year, shown, records, history, as_of)
     if only is not None:
         found["part_year"] = {"from": only[0].isoformat(), "to": only[1].isoformat()}
-    return Report(year, council, datetime.now(LONDON).replace(microsecond=0), suppress_below,
-                  parts, tables, found, coverage=coverage, part_year=only, history_only=state == "history")
+    report = Report(year, council, datetime.now(LONDON).replace(microsecond=0), suppress_below,
+                    parts, tables, found, published, coverage=coverage, part_year=only,
+                    history_only=state == "history", draft=draft)
+    merge_commentary(report, commentary)
+    return report
+
+
+def merge_commentary(report: Report, commentary) -> None:
+    """The council's words into their sections; a final report refused while one it needs is missing."""
+    if commentary is not None:
+        from reports.commentary import CommentaryError, html
+
+        used: set[int] = set()
+        for section in report.sections():
+            block = commentary.get(section.key, section.heading)
+            if block is not None:
+                used.add(id(block))
+                section.commentary = html(block) if block.text.strip() else ""
+        for block in commentary.blocks:
+            if id(block) not in used and block.text.strip():
+                known = "; ".join(s.heading for s in report.sections())
+                raise CommentaryError(f"line {block.line}: \"{block.heading}\" is not a section of the "
+                                      f"{report.year.label} report (its sections are: {known})")
+    missing = report.awaiting_commentary()
+    if missing and not report.draft:
+        raise CommentaryMissing(
+            f"the final report needs the council's commentary in {len(missing)} "
+            f"{'section' if len(missing) == 1 else 'sections'}: {'; '.join(s.heading for s in missing)}; "
+            f"write it in the commentary file, or add --draft")
+    for section in missing:
+        section.awaiting_commentary = True
+
+
+def _officer_names() -> dict[str, str]:
+    """Officers' names by id, from the directory, for the compliments about them; none when
+    the directory cannot be read (the compliment then shows what was recorded)."""
+    from cli.directory import DirectoryError, load_directory
+
+    try:
+        return {o.id: o.name for o in load_directory().officers}
+    except DirectoryError:
+        return {}
 
 
 def summary(year: FinancialYear, shown: list[Procedure], records: Records, history: History,
@@ -260,7 +310,7 @@ def summary(year: FinancialYear, shown: list[Procedure], records: Records, histo
         code = by_name[CODE]
         found["complaint_handling_code"] = {
             "total": code.figures.facts["total"],
-            "refused": len(code.extra[0].rows) if code.extra else 0,
+            "refused": sum(r[1] for r in code.extra[0].rows) if code.extra else 0,
             "stage1_late": code.figures.facts["standing"]["late"],
         }
     for procedure in shown:
@@ -275,7 +325,7 @@ def summary(year: FinancialYear, shown: list[Procedure], records: Records, histo
             "outcomes": facts["outcomes"],
             "complainants": facts["complainants"],
             **_stage1(procedure.figures),
-            **({"refused": len(procedure.extra[0].rows)} if procedure.extra else {}),
+            **({"refused": sum(r[1] for r in procedure.extra[0].rows)} if procedure.extra else {}),
             "ombudsman_referrals": len(mine),
             "costs_gbp": quarter_costs(records.costs, procedure.name, year),
             **({"note": procedure.note} if procedure.note else {}),
@@ -294,211 +344,6 @@ def _stage1(fig: ProcedureFigures) -> dict[str, int]:
         found[f"stage1_{within}"] += standing["extended"]
     found["stage1_late"] = standing["late"]
     return found
-
-
-# ---------------------------------------------------------------------------------- sections
-
-
-def _complaints(n: Any) -> str:
-    return f"{n} complaint" if n == 1 else f"{n} complaints"
-
-
-def _pct(value: float | None) -> str:
-    """A share in a sentence, as a whole number (41%), as the reference report writes them."""
-    return "not known" if value is None else f"{value:.0f}%"
-
-
-def _against(value: float | None, year: FinancialYear) -> str:
-    """', against 52% in 2022-23', or nothing when the previous year's share is not known."""
-    return "" if value is None else f", against {_pct(value)} in {year.label}"
-
-
-def _months(fig: ProcedureFigures) -> list[str]:
-    return [month_name(m) for m in fig.year.months()]
-
-
-def _by_month_chart(fig: ProcedureFigures, title: str) -> tuple[str, str]:
-    table = fig.tables["by_month"]
-    series = [(fig.year.label, [r[1] for r in table.rows])]
-    if any(r[2] is not None for r in table.rows):
-        series.append((fig.year.previous().label, [r[2] for r in table.rows]))
-    return title, charts.data_uri(charts.bar_chart(title, _months(fig), series))
-
-
-def _late_chart(fig: ProcedureFigures) -> tuple[str, str]:
-    table = fig.tables["late_by_month"]
-    title = "Share of stage 1 responses out of timescale, by month received"
-    series = [(fig.year.label, [r[3] for r in table.rows])]
-    if any(r[4] is not None for r in table.rows):
-        series.append((fig.year.previous().label, [r[4] for r in table.rows]))
-    return title, charts.data_uri(charts.line_chart(title, _months(fig), series, unit="%"))
-
-
-def _learning_chart(fig: ProcedureFigures) -> tuple[str, str]:
-    table = fig.tables["learning"]
-    title = "Lessons-learnt forms returned, against complaints received"
-    return title, charts.data_uri(charts.bar_chart(
-        title, _months(fig), [("Complaints", [r[1] for r in table.rows]), ("Forms returned", [r[2] for r in table.rows])]))
-
-
-def _volume_paragraph(fig: ProcedureFigures, hide: Suppressor, what: str) -> str:
-    total, before = fig.facts["total"], fig.facts["previous"].total
-    if total is None:
-        return f"How many complaints were made under the {what} in {fig.year.label} is not known."
-    text = f"There were {hide.count(total)} complaints under the {what} in {fig.year.label}"
-    if fig.facts["history_only"]:
-        text += " (the council's published total)"
-    if before:
-        text += (f", against {hide.count(before)} in {fig.year.previous().label} "
-                 f"({'an increase' if total >= before else 'a decrease'} of {abs(100 * (total - before) / before):.0f}%)")
-    return text + "."
-
-
-def _full_sections(procedure: Procedure, hide: Suppressor) -> list[Section]:
-    """Every table: the statutory procedure's, the report's main body."""
-    fig = procedure.figures
-    t, facts = fig.tables, fig.facts
-    total = facts["total"]
-    st = facts["standing"]
-    within, extended = facts["timescale_labels"]
-    before = facts["previous"]
-    volume_by_year = t["volumes_by_year"]
-    sections = [
-        Section("Volume of complaints and representations",
-                [_volume_paragraph(fig, hide, procedure.title)],
-                [("Complaints received each year", charts.data_uri(charts.bar_chart(
-                    "Complaints received each year", [r[0] for r in volume_by_year.rows],
-                    [("Complaints", [r[1] for r in volume_by_year.rows])]))),
-                 _by_month_chart(fig, "Complaints received by month, against the previous year")],
-                [volume_by_year, t["by_month"]]),
-        Section("Complaints by service area", [],
-                [("Complaints by service area", charts.data_uri(charts.bar_chart(
-                    "Complaints by service area", [r[0] for r in t["by_service_area"].rows],
-                    [("Complaints", [r[1] for r in t["by_service_area"].rows])])))],
-                [t["by_service_area"]]),
-        Section("Who has made complaints",
-                [f"{hide.count(facts['advocate'])} of the {hide.count(total)} complaints were made by a child or "
-                 f"young person supported by an advocate."
-                 if {"child", "child_with_advocate"} & set(facts["complainants"]) else ""],
-                tables=[t["complainants"]]),
-        Section("Reasons for complaints and for escalating",
-                ["A complaint may give several reasons, so the reasons add up to more than the complaints."],
-                tables=[t["reasons"], t["escalation_reasons"]]),
-        Section("How far complaints went",
-                [_stage1_paragraph(fig)],
-                tables=[t["stages"], t["stage1_resolution"]]),
-        Section("Outcomes", ["The investigating officer's finding at stage 1."], tables=[t["outcomes"]]),
-        Section("How quickly we responded",
-                [f"Answered within the timescale ({_working_days(within)}): "
-                 f"{_complaints(hide.count(st['on_time']))}. Extended and answered within "
-                 f"{_working_days(extended)}: {hide.count(st['extended'])}. "
-                 f"Answered late or not at all: {hide.count(st['late'])}, {_pct(share(st['late'], total))} of "
-                 f"complaints{_against(before.out_of_timescale_pct, fig.year.previous())}.",
-                 f"Still open at stage 2 at the year's end: {_complaints(hide.count(facts['still_open_at_stage2']))}."]
-                if not facts["history_only"] else [_history_timeliness(fig, hide, within)],
-                [_late_chart(fig)],
-                [t["timeliness"], t["timeliness_by_year"], t["late_by_month"], t["later_stages"], t["open_at_year_end"]]),
-        Section("Complaints taken to the Ombudsman (LGSCO)", [], tables=[t["ombudsman"], t["ombudsman_by_year"]]),
-        Section("Learning: what difference have complaints made?", [], [_learning_chart(fig)],
-                [t["learning"], t["lessons"]]),
-    ]
-    costs = t["costs"]
-    series = [(fig.year.label, [r[2] for r in costs.rows])]
-    if any(r[4] is not None for r in costs.rows):
-        series.append((fig.year.previous().label, [r[4] for r in costs.rows]))
-    sections.append(Section(
-        "Financial implications",
-        # The previous year's total is the table's note, printed under it: not said twice.
-        [f"Stage 2 and 3 costs in {fig.year.label}: GBP {costs.rows[-1][2]:,.2f}."
-         if not facts["history_only"] else
-         f"The record store holds no stage 2 and 3 costs of {fig.year.label}: they are not known."],
-        [("Cumulative costs of stages 2 and 3", charts.data_uri(charts.line_chart(
-            "Cumulative costs of stages 2 and 3 (GBP)", [r[0] for r in costs.rows], series)))],
-        [costs]))
-    return sections
-
-
-def _brief_sections(procedure: Procedure, hide: Suppressor) -> list[Section]:
-    """Volumes, reasons, timeliness and learning: the corporate procedure's appendix."""
-    fig = procedure.figures
-    t, facts = fig.tables, fig.facts
-    within, _ = facts["timescale_labels"]
-    before = facts["previous"]
-    return [
-        Section("Number of complaints", [_volume_paragraph(fig, hide, procedure.title)],
-                [_by_month_chart(fig, "Complaints received by month, against the previous year")],
-                [t["volumes_by_year"], t["by_month"], t["by_service_area"], t["complainants"]]),
-        Section("Reasons for complaints", [], tables=[t["reasons"], t["outcomes"], t["stages"]]),
-        Section("Time taken to respond", [_beyond_paragraph(fig, hide, within)], [_beyond_chart(fig)],
-                [t["timeliness"], t["beyond_timescale_by_month"], t["later_stages"]]),
-        Section("Learning from complaints", [], [_learning_chart(fig)], [t["learning"], t["lessons"]]),
-    ]
-
-
-def _stage1_paragraph(fig: ProcedureFigures) -> str:
-    facts = fig.facts
-    before = facts["previous"].resolved_at_stage1_pct
-    if facts["history_only"]:
-        now = facts["this"].resolved_at_stage1_pct
-    else:
-        now = share(facts["final_stage"].get("1", 0), facts["total"])
-    if now is None:
-        text = f"How many complaints were resolved at stage 1 in {fig.year.label} is not known"
-        return text + (f" ({_pct(before)} were in {fig.year.previous().label})." if before is not None else ".")
-    return f"{_pct(now)} of complaints were resolved at stage 1{_against(before, fig.year.previous())}."
-
-
-def _history_timeliness(fig: ProcedureFigures, hide: Suppressor, within: str) -> str:
-    """A year only the history file holds: its published share out of timescale, if any."""
-    this, before = fig.facts["this"], fig.facts["previous"]
-    if this.out_of_timescale_pct is None:
-        text = f"How many stage 1 responses were out of timescale in {fig.year.label} is not known"
-        return text + (f" ({_pct(before.out_of_timescale_pct)} were in {fig.year.previous().label})."
-                       if before.out_of_timescale_pct is not None else ".")
-    late = (f"{hide.count(this.out_of_timescale)} of {_complaints(hide.count(this.total))}, "
-            if this.out_of_timescale is not None and this.total is not None else "")
-    return (f"Answered later than {_working_days(within)}: {late}{_pct(this.out_of_timescale_pct)} of complaints"
-            f"{_against(before.out_of_timescale_pct, fig.year.previous())}. The council's published figures do not "
-            f"say more of how quickly it responded.")
-
-
-def _beyond_paragraph(fig: ProcedureFigures, hide: Suppressor, within: str) -> str:
-    """The corporate appendix's statement, from the same table its chart draws."""
-    facts, before = fig.facts, fig.facts["previous"]
-    rows = fig.tables["beyond_timescale_by_month"].rows
-    if facts["history_only"]:
-        return _history_timeliness(fig, hide, within)
-    beyond = sum(r[2] for r in rows)
-    total = sum(r[1] for r in rows)
-    return (f"Out of {_complaints(hide.count(total))}, {hide.count(beyond)} were answered later than "
-            f"{_working_days(within)} ({_pct(share(beyond, total))}){_against(before.beyond_pct, fig.year.previous())}.")
-
-
-def _beyond_chart(fig: ProcedureFigures) -> tuple[str, str]:
-    table = fig.tables["beyond_timescale_by_month"]
-    title = table.title
-    return title, charts.data_uri(charts.bar_chart(
-        title, _months(fig), [("Complaints", [r[1] for r in table.rows]),
-                              ("Answered later", [r[2] for r in table.rows])]))
-
-
-def _code_sections(procedure: Procedure, hide: Suppressor) -> list[Section]:
-    """The Complaint Handling Code's: complaints refused and why, responses beyond its timescales."""
-    fig, extra = procedure.figures, procedure.extra
-    t = fig.tables
-    return [
-        Section("Complaints under the Code",
-                [f"{hide.count(fig.facts['total'])} complaints were handled under the {procedure.title} "
-                 f"in {fig.year.label}."],
-                tables=[t["stages"], t["outcomes"], t["timeliness"], t["later_stages"]]),
-        Section("Complaints refused, and why", [], tables=[extra[0]]),
-        Section("Findings of non-compliance",
-                ["Responses given after the Code's timescales, or not given."], tables=[extra[1]]),
-    ]
-
-
-# Which sections a part has, by its policy's report setting.
-SECTIONS = {"full": _full_sections, "brief": _brief_sections, "code": _code_sections}
 
 
 # ---------------------------------------------------------------------------------- writing
@@ -520,16 +365,18 @@ def _csv_value(value: Any) -> Any:
 
 
 def write(report: Report, out: Path) -> list[Path]:
-    """report.html, one CSV per table and summary.json in ``out``; returns the files written."""
+    """report.html, one CSV per table and summary.json in ``out``; returns the files written.
+
+    The CSVs are published as the tables are printed, small counts hidden; summary.json
+    holds the exact headline figures, for scripts and never for publication."""
     out.mkdir(parents=True, exist_ok=True)
-    hide = Suppressor(report.suppress_below)
     written = []
     for table in report.tables:
         path = out / f"{table.name}.csv"
         with path.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow([_csv_value(c) for c in table.columns])
-            writer.writerows([_csv_value(v) for v in hide.row(table, row)] for row in table.rows)
+            writer.writerows([_csv_value(v) for v in row] for row in report.published.rows(table))
         written.append(path)
     summary_path = out / "summary.json"
     summary_path.write_text(json.dumps(report.summary, indent=2) + "\n", encoding="utf-8")
@@ -541,17 +388,6 @@ def write(report: Report, out: Path) -> list[Path]:
 def render_html(report: Report) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
-    hide = Suppressor(report.suppress_below)
-
-    def cell(column: str, value: Any) -> str:
-        if value is None or value == "":
-            return "–"
-        if column.endswith("_pct") and isinstance(value, (int, float)):
-            return f"{value:g}%"
-        if isinstance(value, float):
-            return f"{value:,.2f}"
-        if isinstance(value, str) and " " not in value:
-            return value.replace("_", " ")      # category codes read as words
-        return str(value)
-
-    return env.get_template("report.html.j2").render(report=report, hide=hide, cell=cell)
+    note = SUPPRESSION_NOTE.format(n=report.suppress_below) if report.suppress_below > 1 else ""
+    return env.get_template("report.html.j2").render(
+        report=report, published=report.published, words=wording, suppression_note=note)

@@ -58,6 +58,13 @@ class Table:
     rows: list[list[Any]]
     counts: tuple[int, ...] = ()    # indices of columns holding counts of complaints (suppressed when small)
     note: str = ""
+    # For suppression (reports/suppression.py): count columns whose cells do not add up to a
+    # total the report shows (a complaint may give several reasons; years are not summed);
+    # a row's count that is the sum of others (whole, parts); and the columns worked out from
+    # counts (a percentage, money), by the count columns they come from.
+    not_additive: tuple[int, ...] = ()
+    row_sum: tuple[int, tuple[int, ...]] | None = None
+    derived: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------- per complaint
@@ -146,6 +153,7 @@ class YearFigures:
 
     total: int | None = None
     by_month: list[int] | None = None
+    resolved_at_stage1: int | None = None
     resolved_at_stage1_pct: float | None = None
     out_of_timescale: int | None = None
     out_of_timescale_pct: float | None = None
@@ -193,6 +201,7 @@ def year_figures(complaints: list[ComplaintFacts], year: FinancialYear, as_of: d
     return YearFigures(
         total=len(mine),
         by_month=[by_month[m] for m in months],
+        resolved_at_stage1=sum(final_stage(c) == 1 for c in mine),
         resolved_at_stage1_pct=share(sum(final_stage(c) == 1 for c in mine), len(mine)),
         out_of_timescale=late,
         out_of_timescale_pct=share(late, len(mine)),
@@ -230,7 +239,7 @@ def figures_for_year(complaints: list[ComplaintFacts], history: History, year: F
     return counted if counted.source == "records" else history_figures(history, year, key)
 
 
-STAGE_NAMES = {1: "resolved at stage 1", 2: "progressed to stage 2", 3: "progressed to stage 3"}
+STAGE_NAMES = {1: "Resolved at stage 1", 2: "Went on to stage 2", 3: "Went on to stage 3"}
 
 
 def procedure_figures(records: Records, policy, year: FinancialYear, history: History,
@@ -281,10 +290,11 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
 
     groups = Counter(complainant_group(c.complainant_type) for c in mine)
     fig.add(Table(f"{key}_complainants", "Who complained", ["complainant", "complaints", "share_pct"],
-                  [[g, n, share(n, total)] for g, n in _ordered(groups, GROUP_ORDER)], counts=(1,)))
+                  [[g, n, share(n, total)] for g, n in _ordered(groups, GROUP_ORDER)], counts=(1,),
+                  derived={2: (1,)}))
     reasons = Counter(r for c in mine for r in dict.fromkeys(c.reasons))
     fig.add(Table(f"{key}_reasons", "Reasons for complaints (a complaint may give several)",
-                  ["reason", "complaints"], _by_count(reasons), counts=(1,)))
+                  ["reason", "complaints"], _by_count(reasons), counts=(1,), not_additive=(1,)))
     requests = Counter((c.stage(2).request_reason or "not recorded") for c in mine if c.stage(2))
     fig.add(Table(f"{key}_escalation_reasons", "Reasons for asking for stage 2",
                   ["reason", "requests"], _by_count(requests), counts=(1,)))
@@ -292,15 +302,17 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
     stages = Counter(final_stage(c) for c in mine)
     fig.add(Table(f"{key}_stages", "How far complaints went", ["final_stage", "description", "complaints", "share_pct"],
                   [[n, STAGE_NAMES.get(n, f"stage {n}"), known(stages[n]), share(stages[n], total)]
-                   for n in range(1, last_stage + 1)], counts=(2,)))
+                   for n in range(1, last_stage + 1)], counts=(2,), derived={3: (2,)}))
     fig.add(Table(f"{key}_stage1_resolution", "Share resolved at stage 1, against the previous year",
-                  ["year", "resolved_at_stage1_pct", "source"],
-                  [[year.previous().label, before.resolved_at_stage1_pct, before.source],
-                   [year.label, this.resolved_at_stage1_pct, this.source]]))
+                  ["year", "complaints", "resolved_at_stage1", "resolved_at_stage1_pct", "source"],
+                  [[y.label, f.total, f.resolved_at_stage1, f.resolved_at_stage1_pct, f.source]
+                   for y, f in ((year.previous(), before), (year, this))],
+                  counts=(1, 2), not_additive=(1, 2), derived={3: (1, 2)}))
 
     outcomes = Counter(stage1_outcome(c, as_of) for c in mine)
     fig.add(Table(f"{key}_outcomes", "Outcomes at stage 1", ["outcome", "complaints", "share_pct"],
-                  [[o, n, share(n, total)] for o, n in _ordered(outcomes, OUTCOME_ORDER)], counts=(1,)))
+                  [[o, n, share(n, total)] for o, n in _ordered(outcomes, OUTCOME_ORDER)], counts=(1,),
+                  derived={2: (1,)}))
 
     within, extended = timescale_labels(policy)
     names = {ON_TIME: within, EXTENDED: extended}
@@ -308,19 +320,25 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
     fig.add(Table(f"{key}_timeliness", "Stage 1 responses against the timescale",
                   ["category", "complaints", "share_pct"],
                   [[names.get(k, k), n, share(n, total)] for k, n in _ordered(first, STANDING_ORDER)],
-                  counts=(1,),
-                  note=f"{within}: answered on time without an extension; {extended}: answered on time "
-                       f"after an extension; late: answered after the due date, or not answered by it."))
+                  counts=(1,), derived={2: (1,)},
+                  note=f"Within {_working_days(within)}: answered on time without an extension"
+                       + (f"; within {_working_days(extended)}: answered on time after an extension"
+                          if extended != within else "")
+                       + "; late, or not answered: answered after the due date, or not answered by it."))
     fig.add(Table(f"{key}_timeliness_by_year", "Share of stage 1 responses out of timescale",
-                  ["year", "out_of_timescale_pct", "source"],
-                  [[year.previous().label, before.out_of_timescale_pct, before.source],
-                   [year.label, this.out_of_timescale_pct, this.source]]))
+                  ["year", "complaints", "out_of_timescale", "out_of_timescale_pct", "source"],
+                  [[y.label, f.total, f.out_of_timescale, f.out_of_timescale_pct, f.source]
+                   for y, f in ((year.previous(), before), (year, this))],
+                  counts=(1, 2), not_additive=(1, 2), derived={3: (1, 2)}))
     late_pct = this.late_by_month_pct or [None] * 12
+    before_received = before.by_month or [None] * 12
+    before_late = before.late_by_month or [None] * 12
     before_pct = before.late_by_month_pct or [None] * 12
     fig.add(Table(f"{key}_late_by_month", "Stage 1 responses out of timescale, by month received",
-                  ["month", "complaints", "late", "late_pct", "previous_year_late_pct"],
-                  [[m, received[i], late[i], late_pct[i], before_pct[i]]
-                   for i, m in enumerate(months)], counts=(1, 2)))
+                  ["month", "complaints", "late", "late_pct", "previous_year", "previous_year_late",
+                   "previous_year_late_pct"],
+                  [[m, received[i], late[i], late_pct[i], before_received[i], before_late[i], before_pct[i]]
+                   for i, m in enumerate(months)], counts=(1, 2, 4, 5), derived={3: (1, 2), 6: (4, 5)}))
 
     later = []
     for number in range(2, last_stage + 1):
@@ -328,7 +346,8 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
         counts = Counter(standing(c, s, as_of) for c, s in reached)
         later.append([number, known(len(reached)), *(known(counts[k]) for k in STANDING_ORDER)])
     fig.add(Table(f"{key}_later_stages", "Stages 2 and 3 against their timescales",
-                  ["stage", "reached", *STANDING_ORDER], later, counts=tuple(range(1, 2 + len(STANDING_ORDER)))))
+                  ["stage", "reached", *STANDING_ORDER], later, counts=tuple(range(1, 2 + len(STANDING_ORDER))),
+                  row_sum=(1, tuple(range(2, 2 + len(STANDING_ORDER))))))
     still_open = sum(open_at_stage2(c, year.end) for c in everyone)
     if last_stage >= 2:
         fig.add(Table(f"{key}_open_at_year_end", f"Complaints still open at stage 2 on {year.end:%-d %B %Y}",
@@ -341,12 +360,15 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
     fig.add(Table(f"{key}_learning", "Lessons-learnt forms returned, against complaints received",
                   ["month", "complaints", "forms_returned"],
                   [[m, received[i], known(forms[m])] for i, m in enumerate(months)], counts=(1, 2)))
-    fig.add(Table(f"{key}_lessons", "Lessons learnt", ["ref", "stage", "service_area", "lesson"],
-                  [[c.ref, s.stage, c.service_area or "", s.learning_text] for c in mine for s in c.stages
+    # No complaint's reference: a published report does not point at anyone's complaint.
+    fig.add(Table(f"{key}_lessons", "Lessons learnt", ["stage", "service_area", "lesson"],
+                  [[s.stage, c.service_area or "Not recorded", s.learning_text] for c in mine for s in c.stages
                    if s.learning_submitted and s.learning_text]))
     fig.add(_costs(key, records.costs, name, year, history))
     if beyond_table:
         fig.add(beyond_timescale_by_month(key, year, received, this.beyond_by_month or unknown, within))
+        fig.add(_beyond_by_year(key, everyone, history, year, as_of, within))
+        fig.add(_reasons_by_year(key, everyone, year))
 
     fig.facts = {
         # A year only the history file holds has the council's published total.
@@ -374,8 +396,45 @@ def beyond_timescale_by_month(key: str, year: FinancialYear, received: list[Any]
     days = _working_days(within)
     return Table(f"{key}_beyond_timescale_by_month", f"Stage 1 responses later than {days}, by month received",
                  ["month", "complaints", "beyond_timescale", "beyond_timescale_pct"], rows, counts=(1, 2),
+                 derived={3: (1, 2)},
                  note=f"Later than {days}: answered after an extension, answered late, or not answered "
                       f"by the due date.")
+
+
+YEARS_COMPARED = 5
+
+
+def _beyond_by_year(key: str, everyone: list[ComplaintFacts], history: History, year: FinancialYear,
+                    as_of: date, within: str) -> Table:
+    """Five years of stage 1 responses later than the timescale: the records' count where they
+    hold the year, else the council's published one."""
+    rows = []
+    for first in range(year.first - YEARS_COMPARED + 1, year.first + 1):
+        y = FinancialYear(first)
+        found = figures_for_year(everyone, history, y, key, as_of)
+        if found.source == "records":
+            beyond = sum(found.beyond_by_month or [])
+            rows.append([y.label, found.total, beyond, share(beyond, found.total or 0), "records"])
+        elif found.source == "history" and found.total is not None:
+            rows.append([y.label, found.total, found.out_of_timescale, found.beyond_pct, "history"])
+    days = _working_days(within)
+    return Table(f"{key}_beyond_by_year", f"Stage 1 responses later than {days}, by year",
+                 ["year", "complaints", "beyond_timescale", "beyond_timescale_pct", "source"], rows,
+                 counts=(1, 2), not_additive=(1, 2), derived={3: (1, 2)})
+
+
+def _reasons_by_year(key: str, everyone: list[ComplaintFacts], year: FinancialYear) -> Table:
+    """Reasons for complaints in each of the last five years the record store holds (the
+    council's published figures do not give reasons)."""
+    years = [FinancialYear(f) for f in range(year.first - YEARS_COMPARED + 1, year.first + 1)]
+    counted = {y: Counter(r for c in everyone if c.received in y for r in dict.fromkeys(c.reasons)) for y in years}
+    held = [y for y in years if any(c.received in y for c in everyone)]
+    reasons = sorted({r for y in held for r in counted[y]}, key=lambda r: (-counted[year][r], r))
+    return Table(f"{key}_reasons_by_year", "Reasons for complaints, by year",
+                 ["reason", *(y.label for y in held)], [[r, *(counted[y][r] for y in held)] for r in reasons],
+                 counts=tuple(range(1, 1 + len(held))), not_additive=tuple(range(1, 1 + len(held))),
+                 note="Years before the record store began are not shown: the council's published figures "
+                      "do not give reasons." if len(held) < YEARS_COMPARED else "")
 
 
 def _working_days(label: str) -> str:
@@ -394,7 +453,8 @@ def _volumes_by_year(key: str, everyone: list[ComplaintFacts], history: History,
         rows.append([y.label, total, change(total, before), source])
         before = total
     return Table(f"{key}_volumes_by_year", "Complaints received each year",
-                 ["year", "complaints", "change_pct", "source"], rows, counts=(1,))
+                 ["year", "complaints", "change_pct", "source"], rows, counts=(1,), not_additive=(1,),
+                 derived={2: (1,)})
 
 
 def _ombudsman(key: str, referrals: list[Referral], policy: str, year: FinancialYear) -> Table:
@@ -410,6 +470,8 @@ def _ombudsman(key: str, referrals: list[Referral], policy: str, year: Financial
 
 def _ombudsman_by_year(key: str, referrals: list[Referral], policy: str, history: History,
                        year: FinancialYear) -> Table:
+    """Each year's referrals, what the Ombudsman decided and the remedies, from the records
+    where they hold the year, else (the statutory procedure) the council's published figures."""
     mine = [r for r in referrals if r.policy == policy]
     counted = {FinancialYear.of(r.referred) for r in mine}
     years = sorted({y for y in counted | set(history.known_years()) if y <= year})
@@ -417,13 +479,22 @@ def _ombudsman_by_year(key: str, referrals: list[Referral], policy: str, history
     for y in years:
         if y in counted:
             those = [r for r in mine if r.referred in y]
-            rows.append([y.label, len(those), round(sum(r.remedy_gbp or 0 for r in those), 2), "records"])
+            results = Counter(r.result or "awaiting_decision" for r in those)
+            rows.append([y.label, len(those), *(results[o] for o in OMBUDSMAN_ORDER),
+                         round(sum(r.remedy_gbp or 0 for r in those), 2), "records"])
             continue
         published = history.year(y)
         if key == "statutory" and published and published.ombudsman:
-            rows.append([y.label, published.ombudsman.referrals, published.ombudsman.remedies_gbp, "history"])
-    return Table(f"{key}_ombudsman_by_year", "Ombudsman referrals and remedies by year",
-                 ["year", "referrals", "remedies_gbp", "source"], rows, counts=(1,))
+            told = published.ombudsman.results
+            # A year whose published figures give no breakdown: each result is not known.
+            rows.append([y.label, published.ombudsman.referrals,
+                         *((told.get(o, 0) if told else None) for o in OMBUDSMAN_ORDER),
+                         published.ombudsman.remedies_gbp, "history"])
+    last = 2 + len(OMBUDSMAN_ORDER)
+    return Table(f"{key}_ombudsman_by_year", "Ombudsman referrals, decisions and remedies by year",
+                 ["year", "referrals", *OMBUDSMAN_ORDER, "remedies_gbp", "source"], rows,
+                 counts=tuple(range(1, last)), not_additive=tuple(range(1, last)),
+                 row_sum=(1, tuple(range(2, last))))
 
 
 def quarter_costs(spent: list[CostFacts], policy: str, year: FinancialYear) -> dict[str, float]:
@@ -456,7 +527,7 @@ def _costs(key: str, spent: list[CostFacts], policy: str, year: FinancialYear, h
         # Only the year's total is known: it is where the previous year's running total ended.
         rows[-1][4] = before_total
     table = Table(f"{key}_costs", "Costs of stages 2 and 3 by quarter (GBP)",
-                  ["quarter", "this_year", "cumulative", "previous_year", "previous_cumulative"], rows)
+                  ["quarter", "spent_gbp", "cumulative_gbp", "previous_year_gbp", "previous_cumulative_gbp"], rows)
     if before_total is not None:
         table.note = f"The previous year's stage 2 and 3 costs came to GBP {before_total:,.2f} in all."
     return table
@@ -465,14 +536,18 @@ def _costs(key: str, spent: list[CostFacts], policy: str, year: FinancialYear, h
 # ---------------------------------------------------------------------------------- across procedures
 
 
-def compliments_tables(records: Records, year: FinancialYear) -> list[Table]:
+def compliments_tables(records: Records, year: FinancialYear, names: dict[str, str] | None = None) -> list[Table]:
+    """Compliments by team, and each in full with the member of staff's name (``names`` by
+    officer id, from the directory; as recorded when the directory does not know them)."""
+    names = names or {}
     mine = [c for c in records.compliments if c.received in year]
     teams = Counter(c.team for c in mine)
     return [
         Table("compliments_by_team", "Compliments received, by team", ["team", "compliments"],
               _by_count(teams)),
         Table("compliments", "Compliments received", ["received", "team", "officer", "compliment"],
-              [[c.received.isoformat(), c.team, c.officer or "", c.text] for c in mine]),
+              [[c.received.isoformat(), c.team, names.get(c.officer, c.officer) if c.officer else "", c.text]
+               for c in mine]),
     ]
 
 
@@ -482,15 +557,18 @@ def code_tables(records: Records, fig: ProcedureFigures, as_of: date) -> list[Ta
     accepted = {c.ref for c in records.complaints}
     refused = [r for r in records.refusals
                if r.policy == fig.policy and r.received in fig.year and r.ref not in accepted]
-    late = []
+    late: Counter = Counter()
+    unanswered: Counter = Counter()
     for c in fig.complaints:
         for s in c.stages:
             if standing(c, s, as_of) == LATE:
-                late.append([c.ref, s.stage, s.due.isoformat() if s.due else "",
-                             s.responded.isoformat() if s.responded else "no response"])
+                late[s.stage] += 1
+                unanswered[s.stage] += s.responded is None
+    # Counted, never listed: a published report does not point at anyone's complaint.
     return [
-        Table(f"{fig.key}_refusals", "Complaints refused, and why", ["ref", "received", "reason"],
-              [[r.ref, r.received.isoformat(), r.reason] for r in refused]),
+        Table(f"{fig.key}_refusals", "Complaints refused, and why", ["reason", "complaints"],
+              _by_count(Counter(r.reason for r in refused)), counts=(1,)),
         Table(f"{fig.key}_non_compliance", "Responses beyond the Code's timescales",
-              ["ref", "stage", "due", "responded"], late),
+              ["stage", "late_responses", "not_answered"],
+              [[n, late[n], unanswered[n]] for n in sorted(late)], counts=(1, 2)),
     ]

@@ -92,7 +92,7 @@ TABLES = {
     "{p}_outcomes": ("{p}_outcomes", "complaints"),
     "{p}_timeliness": ("{p}_timeliness", "complaints"),
     "{p}_learning": ("{p}_learning", "forms_returned"),
-    "{p}_costs": ("{p}_costs", "this_year"),
+    "{p}_costs": ("{p}_costs", "spent_gbp"),
 }
 
 

@@ -1,0 +1,175 @@
+"""The report's figures in the words and forms a reader expects.
+
+The CSV files keep the short column names scripts read (``share_pct``, ``remedies_gbp``):
+what a person reads, in the HTML and the PDF, says "Share of complaints" and "£1,234.50",
+"April 2023" and "41%", as the reference report writes them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from reports.suppression import HIDDEN
+
+# Column names in words. A column not named here is read from its name (underscores to spaces).
+COLUMNS = {
+    "month": "Month",
+    "year": "Year",
+    "complaints": "Complaints",
+    "previous_year": "The year before",
+    "share_pct": "Share of complaints",
+    "service_area": "Service area",
+    "complainant": "Who complained",
+    "reason": "Reason",
+    "requests": "Requests",
+    "final_stage": "Stage",
+    "description": "How far it went",
+    "resolved_at_stage1": "Resolved at stage 1",
+    "resolved_at_stage1_pct": "Share resolved at stage 1",
+    "source": "Figures from",
+    "outcome": "Outcome",
+    "category": "Response",
+    "out_of_timescale": "Out of timescale",
+    "out_of_timescale_pct": "Share out of timescale",
+    "late": "Out of timescale",
+    "late_pct": "Share out of timescale",
+    "previous_year_late": "Out of timescale, the year before",
+    "previous_year_late_pct": "Share out of timescale, the year before",
+    "stage": "Stage",
+    "reached": "Complaints reaching the stage",
+    "on_time": "On time",
+    "extended": "On time, after an extension",
+    "awaiting": "Not yet due",
+    "withdrawn": "Withdrawn",
+    "discontinued": "Discontinued",
+    "result": "The Ombudsman's decision",
+    "referrals": "Referrals",
+    "remedies_gbp": "Remedies paid",
+    "forms_returned": "Lessons-learnt forms returned",
+    "lesson": "Lesson",
+    "quarter": "Quarter",
+    "spent_gbp": "Spent in the quarter",
+    "cumulative_gbp": "Spent in the year so far",
+    "previous_year_gbp": "Spent in the quarter, the year before",
+    "previous_cumulative_gbp": "The year before, so far",
+    "change_pct": "Change on the year before",
+    "beyond_timescale": "Later than the timescale",
+    "beyond_timescale_pct": "Share later than the timescale",
+    "team": "Team",
+    "officer": "Member of staff",
+    "compliment": "Compliment",
+    "compliments": "Compliments",
+    "received": "Received",
+    "late_responses": "Responses late",
+    "not_answered": "Of which not answered",
+}
+
+# Category codes in words, wherever they appear in a table.
+CATEGORIES = {
+    "child": "Child or young person",
+    "child_with_advocate": "Child or young person, with an advocate",
+    "family_member": "Parent or family member",
+    "foster_carer": "Foster carer",
+    "adopter": "Adopter",
+    "professional": "Professional",
+    "other": "Other",
+    "upheld": "Upheld",
+    "partially_upheld": "Partially upheld",
+    "not_upheld": "Not upheld",
+    "no_finding": "No finding",
+    "no_response": "No response",
+    "awaiting": "Not yet answered",
+    "on_time": "On time",
+    "extended": "On time, after an extension",
+    "late": "Late, or not answered",
+    "premature": "Premature",
+    "closed_after_initial_enquiries": "Closed after initial enquiries",
+    "upheld_fault_and_injustice": "Upheld: fault and injustice",
+    "upheld_fault_no_injustice": "Upheld: fault, no injustice",
+    "upheld_remedied_already": "Upheld: already remedied by the council",
+    "awaiting_decision": "Awaiting decision",
+    "records": "The record store",
+    "communication": "Communication",
+    "placement": "Placement",
+    "service_failure": "Service failure",
+    "staff_attitude": "Staff attitude",
+    "wrong_information": "Wrong information or data sharing",
+    "disagree": "Disagrees with the council's decision",
+    "no_actions": "No actions after stage 1",
+    "late_response": "Late response at stage 1",
+    "history": "The council's published figures",
+    "not recorded": "Not recorded",
+}
+
+
+def column(name: str) -> str:
+    """A column's heading in words."""
+    if name in COLUMNS:
+        return COLUMNS[name]
+    if name in CATEGORIES:
+        return CATEGORIES[name]
+    if name.startswith("within_"):
+        return f"Within {name.removeprefix('within_')} working days"
+    return name.replace("_", " ").capitalize()
+
+
+def category(value: str) -> str:
+    """A category code in words; text that is already words is left as written."""
+    if value in CATEGORIES:
+        return CATEGORIES[value]
+    if value.startswith("within_") and value.removeprefix("within_").isdigit():
+        return f"Within {value.removeprefix('within_')} working days"
+    if " " not in value and (value.islower() or "_" in value):
+        return value.replace("_", " ").capitalize()
+    return value
+
+
+def month(value: str) -> str:
+    """'2023-04' as 'April 2023'."""
+    year, number = value.split("-")
+    return f"{date(int(year), int(number), 1):%B %Y}"
+
+
+def money(value: float) -> str:
+    return f"£{value:,.2f}"
+
+
+def percent(value: float) -> str:
+    """A share as a whole number, as the reference report gives them."""
+    return f"{value:.0f}%"
+
+
+def day(value: str | date) -> str:
+    d = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{d:%-d %B %Y}"
+
+
+def cell(name: str, value: Any) -> str:
+    """One table cell as the report prints it."""
+    if value is None or value == "":
+        return "–"
+    if value == HIDDEN:
+        return HIDDEN
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if name.endswith("_pct") and isinstance(value, (int, float)):
+        return percent(value)
+    if name.endswith("_gbp") and isinstance(value, (int, float)):
+        return money(value)
+    if name == "month" and isinstance(value, str) and len(value) == 7:
+        return month(value)
+    if name == "received" and isinstance(value, str) and len(value) == 10:
+        return day(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, str):
+        return category(value)
+    return str(value)
+
+
+def is_number(name: str, value: Any) -> bool:
+    """Right-aligned in a table: numbers, money, shares and hidden counts."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)) or value == HIDDEN
