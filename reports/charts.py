@@ -145,11 +145,17 @@ class _Labels:
     footnotes: list[str]
 
 
+def _hidden_because(reason: str) -> str:
+    """'fewer than 5: not shown'; a marker such as '[c]' is the report's code for a hidden
+    figure, explained in the report's own words, so it is not repeated as if it were words."""
+    return "not shown, to protect privacy" if reason.startswith("[") else f"{reason}: not shown"
+
+
 def _labels(categories: Sequence[str], series: Sequence[Series]) -> _Labels:
     hidden = [any(i < len(vs) and isinstance(vs[i], str) for _, vs in series) for i in range(len(categories))]
     why = sorted({v for _, vs in series for v in vs if isinstance(v, str)})
     names = [f"{c}{SUPPRESSED_MARK}" if h else str(c) for c, h in zip(categories, hidden, strict=False)]
-    footnotes = [f"{SUPPRESSED_MARK} {reason}: not shown" for reason in why]
+    footnotes = [f"{SUPPRESSED_MARK} {_hidden_because(reason)}" for reason in why]
     return _Labels(names, [str(c) for c in categories], footnotes)
 
 
@@ -485,10 +491,10 @@ def describe(kind: str, title: str, categories: Sequence[str], series: Sequence[
     hidden = [c if len(series) == 1 else f"{c} ({name})"
               for i, c in enumerate(cats) for name, vs in series if i < len(vs) and isinstance(vs[i], str)]
     if hidden:
-        reasons = " or ".join(sorted({v for _, vs in series for v in vs if isinstance(v, str)}))
-        if len(hidden) == 1:
-            sentences.append(f"The figure for {hidden[0]} is {reasons} and is not shown.")
-        else:
-            listed = ", ".join(hidden[:-1]) + " and " + hidden[-1]
-            sentences.append(f"The figures for {listed} are {reasons} and are not shown.")
+        said = [v for v in sorted({v for _, vs in series for v in vs if isinstance(v, str)}) if not v.startswith("[")]
+        why = f" {' or '.join(said)} and" if said else ""
+        listed = hidden[0] if len(hidden) == 1 else ", ".join(hidden[:-1]) + " and " + hidden[-1]
+        many = len(hidden) > 1
+        sentences.append(f"The figure{'s' if many else ''} for {listed} {'are' if many else 'is'}{why} "
+                         f"not shown, to protect privacy.")
     return " ".join(sentences)

@@ -319,11 +319,19 @@ def test_describe_names_the_largest_of_unordered_categories_in_pounds():
 def test_describe_says_a_hidden_count_is_hidden_and_never_gives_it_away():
     series = [("Complaints", [40, HIDDEN, 12, 20])]
     text = charts.describe("bar", "Complaints by service area", AREAS[:4], series)
-    assert "The figure for Children in care is fewer than 5 and is not shown." in text
+    assert "The figure for Children in care is fewer than 5 and not shown, to protect privacy." in text
     numbers = {int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", text)}
     assert numbers <= {40, 12, 20, 5}, numbers          # nothing but the counts shown and the threshold
     two = charts.describe("bar", "Complaints by month", MONTHS[:2], [("2023-24", [HIDDEN, 7]), ("2022-23", [6, 8])])
-    assert "The figure for Apr 2023 (2023-24) is fewer than 5 and is not shown." in two
+    assert "The figure for Apr 2023 (2023-24) is fewer than 5 and not shown, to protect privacy." in two
+    coded = charts.describe("bar", "Complaints by month", MONTHS[:3], [("Complaints", ["[c]", 7, "[c]"])])
+    assert coded.endswith("The figures for Apr 2023 and Jun 2023 are not shown, to protect privacy.")
+
+
+def test_a_hidden_figure_marked_with_a_code_is_footnoted_in_words():
+    root = parse(charts.bar_chart("Complaints", ["A", "B"], [("Complaints", ["[c]", 7])]))
+    assert "* not shown, to protect privacy" in all_words(root)
+    assert "A*" in all_words(root)
 
 
 def test_describe_an_empty_chart():
