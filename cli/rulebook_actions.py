@@ -30,6 +30,7 @@ from cli.command_line import BY_HELP, UserError, fail, given_date, who_did_it
 from cli.directory import DirectoryError, load_directory
 from cli.engine_connection import EngineCommand, closed_status, run, workflow_ended
 from cli.letters import trouble
+from council import late_reasons
 from cli.stores import StoreUnavailable, one_line, store_at
 from models import actions as a
 from rules.complaint import DATED_ACTIONS
@@ -80,6 +81,26 @@ def _extension(p) -> None:
 
 def _outcome(p) -> None:
     _choice(p, "--outcome", OUTCOMES, "OUTCOME", "the stage's finding", required=True)
+    p.add_argument("--late-reason", metavar="CODE",
+                   help=f"a late response: why, from the council's list ({_listed_codes()})")
+    p.add_argument("--late-note", metavar="TEXT", help="a late response: more about why (free text)")
+    p.add_argument("--recommendation", metavar="TEXT", action="append", default=[],
+                   help="at stage 2: one of the investigating officer's recommendations (repeat for each)")
+
+
+def _lateness(p) -> None:
+    p.add_argument("--reason", required=True, metavar="CODE",
+                   help=f"why the response was late, from the council's list ({_listed_codes()})")
+    p.add_argument("--note", metavar="TEXT", help="more about why (free text)")
+    p.add_argument("--stage", type=int, metavar="STAGE", help="the stage whose response was late (default: "
+                                                               "the current stage)")
+
+
+def _listed_codes() -> str:
+    try:
+        return ", ".join(late_reasons.current().codes)
+    except late_reasons.LateReasonsError:
+        return "its file cannot be read: see the command's message"
 
 
 def _text(p) -> None:
@@ -138,6 +159,32 @@ def _assign(args) -> a.Assign:
     return a.Assign(officer=args.officer, officers=None if directory.example else directory.officers)
 
 
+def _council_late_reasons(code: str | None, option: str) -> list[str] | None:
+    """The council's list, sent with a reason so the workflow checks it against the same
+    list; a code not on it is refused here, naming the list."""
+    if code is None:
+        return None
+    try:
+        codes = late_reasons.current().codes
+    except late_reasons.LateReasonsError as problem:
+        raise UserError(str(problem)) from None
+    if code not in codes:
+        raise UserError(f"{option}: {code!r} is not on the council's list of reasons for lateness: "
+                        f"{', '.join(codes)}")
+    return codes
+
+
+def _respond(args) -> a.Respond:
+    return a.Respond(outcome=args.outcome, late_reason=args.late_reason, late_note=args.late_note,
+                     late_reasons=_council_late_reasons(args.late_reason, "--late-reason"),
+                     recommendations=list(args.recommendation))
+
+
+def _late_reason(args) -> a.LateReason:
+    return a.LateReason(reason=args.reason, note=args.note, stage=args.stage,
+                        late_reasons=_council_late_reasons(args.reason, "--reason"))
+
+
 def _late(args) -> dict[str, object]:
     return {"late_accepted": args.late_reason is not None, "late_reason": args.late_reason}
 
@@ -154,7 +201,9 @@ ACTION_LIST: tuple[Action, ...] = (
     Action("resume", "resume", a.Resume, "restart a suspended clock",
            _no_arguments, lambda args: a.Resume()),
     Action("respond", "respond", a.Respond, "record the stage's response",
-           _outcome, lambda args: a.Respond(outcome=args.outcome)),
+           _outcome, _respond),
+    Action("late-reason", "late_reason", a.LateReason, "say why a stage's late response was late",
+           _lateness, _late_reason),
     Action("submit-learning", "submit_learning", a.SubmitLearning, "record the lessons-learnt form",
            _text, lambda args: a.SubmitLearning(text=args.text), later.learning),
     Action("escalate", "escalate", a.Escalate, "the complainant asks for the next stage",
@@ -201,6 +250,7 @@ EXAMPLES: dict[str, str] = {
     "suspend": "complaints suspend CS-2026-014 --reason court_proceedings --detail 'care proceedings, Family Court'",
     "resume": "complaints resume CS-2026-014",
     "respond": "complaints respond CS-2026-014 --outcome partially_upheld",
+    "late-reason": "complaints late-reason CS-2026-014 --reason staff_capacity --note 'two officers off sick'",
     "submit-learning": "complaints submit-learning CS-2026-014 --text 'Call the family back the same day.'",
     "escalate": "complaints escalate CS-2026-014 --reason disagree",
     "appoint-independent-person": "complaints appoint-independent-person CS-2026-014 'Ida Person'",
@@ -244,7 +294,8 @@ def add(commands) -> None:
 
 # The fields of the input records that the commands take under another name.
 TYPED_AS = {"amount_gbp": "--amount", "remedy_gbp": "--remedy", "officer": "OFFICER", "name": "NAME",
-            "officers": "the council's directory"}
+            "officers": "the council's directory", "late_reasons": "the council's list of reasons for lateness",
+            "recommendations": "--recommendation"}
 
 
 def checked_request(action: Action, args) -> object:

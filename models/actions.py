@@ -71,6 +71,25 @@ class Respond:
     outcome: str
     on: date | None = None                   # the day it happened (default: today)
     by: str | None = None
+    # Why a late response was late: a code from the council's list (council/late_reasons.py),
+    # and a note. A late response given without one is taken, and kept as "not recorded".
+    late_reason: str | None = None
+    late_note: str | None = None
+    # The council's list of codes as the sender read it (None: the list shipped with the engine).
+    late_reasons: list[str] | None = None
+    # The stage 2 investigating officer's recommendations, one short text each.
+    recommendations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LateReason:
+    """Why a stage's late response was late, said after the response was recorded."""
+
+    reason: str
+    note: str | None = None
+    stage: int | None = None                 # None: the current stage
+    late_reasons: list[str] | None = None    # as on Respond
+    by: str | None = None
 
 
 @dataclass
@@ -164,6 +183,7 @@ ACTIONS: dict[str, type] = {
     "suspend": Suspend,
     "resume": Resume,
     "respond": Respond,
+    "late_reason": LateReason,
     "submit_learning": SubmitLearning,
     "escalate": Escalate,
     "appoint_independent_person": AppointIndependentPerson,

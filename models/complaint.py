@@ -128,6 +128,11 @@ class StageRecord:
     responding_officer: str | None = None
     outcome: str | None = None                 # an OUTCOMES value, or "no_response"
     on_time: bool | None = None
+    # A late response: why (a code of the council's list; None: not recorded), and a note.
+    late_reason: str | None = None
+    late_note: str | None = None
+    # The investigating officer's recommendations, with the stage 2 response.
+    recommendations: list[str] = field(default_factory=list)
     independent_person: str | None = None
     # Stage 3: which clock runs, and whether each clock reached so far was met.
     clock: str | None = None

@@ -198,6 +198,31 @@ stage_number = _optional(
     lambda value: None if isinstance(value, int) and not isinstance(value, bool) else "is not a stage number")
 
 
+RECOMMENDATIONS_MAX = 30
+RECOMMENDATION_MAX = 1_000   # a sentence or two, on one line
+LATE_REASONS_MAX = 100
+
+
+def _list_of(check: Callable[[Any], str | None], most: int, what: str) -> Check:
+    """A list (None: not given) of at most ``most`` values, each passing ``check``."""
+    def checked(values: Any, today: date | None) -> str | None:
+        if values is None:
+            return None
+        if not isinstance(values, list):
+            return "is not a list"
+        if len(values) > most:
+            return f"has {len(values)} {what}; at most {most}"
+        for i, value in enumerate(values, start=1):
+            if (why := check(value)) is not None:
+                return f"{what} {i} {why}"
+        return None
+    return checked
+
+
+recommendations = _list_of(lambda v: text_problem(v, RECOMMENDATION_MAX), RECOMMENDATIONS_MAX, "recommendations")
+codes = _list_of(lambda v: text_problem(v, IDENTIFIER_MAX), LATE_REASONS_MAX, "codes")
+
+
 def day(value: Any, today: date | None) -> str | None:
     return None if value is None else day_problem(value, today)
 
@@ -321,7 +346,9 @@ REQUESTS: dict[type, dict[str, Check]] = {
     a.Extend: {"reason": free_text, "new_due": day},
     a.Suspend: {"reason": code, "detail": free_text},
     a.Resume: {},
-    a.Respond: {"outcome": code},
+    a.Respond: {"outcome": code, "late_reason": code, "late_note": free_text, "late_reasons": codes,
+                "recommendations": recommendations},
+    a.LateReason: {"reason": code, "note": free_text, "stage": stage_number, "late_reasons": codes},
     a.SubmitLearning: {"text": free_text},
     a.Escalate: {"reason": code, "late_accepted": flag, "late_reason": free_text},
     a.AppointIndependentPerson: {"name": person},

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from models import actions as a
 from models.complaint import COMPLAINANT, ESCALATION_REASONS, OUTCOMES, PANEL_MEETING, PANEL_REPORT, Notice
+from rules.lateness import record_with_response, refuse_respond_extras
 from rules.moments import fmt, london
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def refuse_respond(c: Complaint, req: a.Respond, now: datetime) -> str | None:
         return "the review panel has not met yet (record panel_held first)"
     if s.clock == PANEL_REPORT:
         return "the panel's recommendations have not been received yet (record panel_report first)"
-    return None
+    return refuse_respond_extras(c, req, london(now).date())
 
 
 def respond(c: Complaint, req: a.Respond, now: datetime) -> list[Notice]:
@@ -40,6 +41,7 @@ def respond(c: Complaint, req: a.Respond, now: datetime) -> list[Notice]:
         s.on_time = all(s.clocks_met)
     else:
         s.on_time = today <= s.due
+    record_with_response(s, req)
     extra = {"outcome": req.outcome}
     window_end = c.window_end(s)
     if window_end:

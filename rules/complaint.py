@@ -37,6 +37,7 @@ from rules import (
     answering,
     chasing,
     clock,
+    lateness,
     lessons_learnt,
     officers,
     proceedings,
@@ -75,6 +76,9 @@ __all__ = [
 # could hold is refused by its validator. Complaints registered earlier may hold such
 # values already accepted; replayed, they must be accepted again. 4 (December 2026): the
 # actions in DATED_ACTIONS may be dated on the day they happened, and are judged by it.
+# (The reasons for lateness and the stage 2 recommendations came without a new version:
+# only a request that gives them is checked for them, and a response without them does
+# what it always did, so every complaint, however old, may take them.)
 RULES_VERSION = 4
 
 # What a clerk may record on the day it happened (a response sent yesterday, a complaint
@@ -104,6 +108,7 @@ ACTIONS: dict[str, Action] = {
     "suspend": Action(a.Suspend, clock.refuse_suspend, clock.suspend),
     "resume": Action(a.Resume, clock.refuse_resume, clock.resume),
     "respond": Action(a.Respond, answering.refuse_respond, answering.respond),
+    "late_reason": Action(a.LateReason, lateness.refuse_late_reason, lateness.late_reason),
     "escalate": Action(a.Escalate, answering.refuse_escalate, answering.escalate),
     "appoint_independent_person": Action(
         a.AppointIndependentPerson, answering.refuse_appoint_independent_person, answering.appoint_independent_person

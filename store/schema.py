@@ -136,6 +136,11 @@ class StageRow(Base):
     responding_officer: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str | None] = mapped_column(String(32))
     on_time: Mapped[bool | None] = mapped_column(Boolean)
+    # A late response: why (a code of the council's list; NULL: not recorded), and a note.
+    late_reason: Mapped[str | None] = mapped_column(String(64))
+    late_note: Mapped[str | None] = mapped_column(Text)
+    # The stage 2 investigating officer's recommendations (NULL in a store made before them).
+    recommendations: Mapped[list[str] | None] = mapped_column(JSONList, default=list)
     independent_person: Mapped[str | None] = mapped_column(Text)
     clock: Mapped[str | None] = mapped_column(String(32))
     clocks_met: Mapped[list[bool]] = mapped_column(JSONList, default=list)

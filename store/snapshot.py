@@ -62,6 +62,7 @@ def stage_rows(state: ComplaintState) -> list[Row]:
         row.pop("suspensions")          # a table of their own
         row["ref"] = state.ref
         row["clocks_met"] = list(record.clocks_met)
+        row["recommendations"] = list(record.recommendations)
         rows.append(row)
     return rows
 

@@ -26,8 +26,8 @@ SCENARIO = ROOT / "tests" / "examples" / "winter-2025.yaml"
 # The commands of README.md's table, in the order `complaints --help` lists them.
 EXPECTED_COMMANDS = [
     "deadline", "simulate", "report", "caseload", "register",
-    "assign", "reassign", "extend", "suspend", "resume", "respond", "submit-learning", "escalate",
-    "appoint-independent-person", "panel-held", "panel-report", "discontinue", "proceedings-ended",
+    "assign", "reassign", "extend", "suspend", "resume", "respond", "late-reason", "submit-learning",
+    "escalate", "appoint-independent-person", "panel-held", "panel-report", "discontinue", "proceedings-ended",
     "resubmit", "withdraw", "refer-to-ombudsman", "ombudsman-decision", "record-cost",
     "status", "compliment", "list", "retry-letters", "post",
 ]
@@ -35,7 +35,7 @@ EXPECTED_COMMANDS = [
 # Each command that opens the record store, with the least it needs besides --database.
 WITH_A_DATABASE = {
     "simulate": [str(SCENARIO), "--out", "{tmp}/timeline.jsonl"],
-    "report": ["--year", "2023-24", "--out", "{tmp}/report"],
+    "report": ["--year", "2023-24", "--out", "{tmp}/report", "--draft"],
     "register": ["--ref", "SHAPE-1", "--policy", "corporate", "--name", "Jane Smith",
                  "--email", "jane.smith@example.org", "--type", "parent"],
     "submit-learning": ["SHAPE-1", "--text", "Jane Smith's case taught us"],
@@ -121,6 +121,7 @@ def test_a_command_module_that_cannot_be_imported_stops_the_command(module):
 ACTION_ARGUMENTS = {
     "assign": ["io-1"], "reassign": ["io-2"], "extend": ["--reason", "complexity", "--new-due", "2024-05-01"],
     "suspend": ["--reason", "court_proceedings"], "resume": [], "respond": ["--outcome", "upheld"],
+    "late-reason": ["--reason", "staff_capacity"],
     "submit-learning": ["--text", "learnt"], "escalate": ["--reason", "disagree", "--late-reason", "illness"],
     "appoint-independent-person": ["Ida Person"], "panel-held": [], "panel-report": [],
     "discontinue": ["--reason", "court_proceedings"], "proceedings-ended": ["--on", "2024-06-03"],
@@ -205,3 +206,30 @@ def test_a_sqlite_file_that_cannot_be_made_is_one_line(command, tmp_path):
     argv = [part.format(tmp=tmp_path) for part in WITH_A_DATABASE[command]]
     line = refusal(complaints(command, *argv, "--database", f"sqlite:///{tmp_path / 'a-file' / 'records.db'}"))
     assert "the record store at sqlite:///" in line and "Jane" not in line
+
+
+# ------------------------------------------------------------------ reasons for lateness
+
+
+def test_a_late_reason_not_on_the_councils_list_is_refused_naming_the_list():
+    line = refusal(complaints("respond", "CS-1", "--outcome", "upheld", "--late-reason", "holidays"))
+    assert line == ("complaints: --late-reason: 'holidays' is not on the council's list of reasons for lateness: "
+                    "staff_capacity, officer_left_or_changed, officer_not_responding, complexity, "
+                    "waiting_for_information, complainant_not_available, other")
+    line = refusal(complaints("late-reason", "CS-1", "--reason", "holidays"))
+    assert "--reason: 'holidays' is not on the council's list" in line
+
+
+def test_the_councils_own_list_of_reasons_for_lateness_is_the_one_checked(tmp_path, monkeypatch):
+    own = tmp_path / "late-reasons.yaml"
+    own.write_text("reasons:\n  holidays: Staff on leave\n")
+    args = cli_main.parser().parse_args(["respond", "CS-1", "--outcome", "upheld", "--late-reason", "holidays",
+                                         "--late-note", "the summer", "--recommendation", "Call back",
+                                         "--recommendation", "Write sooner"])
+    monkeypatch.setenv("COMPLAINTS_LATE_REASONS_FILE", str(own))
+    request = args.engine.prepare(args)
+    assert (request.late_reason, request.late_note, request.late_reasons) == ("holidays", "the summer", ["holidays"])
+    assert request.recommendations == ["Call back", "Write sooner"]
+    line = refusal(complaints("respond", "CS-1", "--outcome", "upheld", "--late-reason", "staff_capacity",
+                              COMPLAINTS_LATE_REASONS_FILE=str(own)))
+    assert line.endswith("is not on the council's list of reasons for lateness: holidays")
