@@ -572,7 +572,7 @@ def child(kind: str, database: Path, out: Path | None) -> dict[str, Any]:
 
         store = RecordStore(f"sqlite:///{database}")
         t0, c0 = time.perf_counter(), time.process_time()
-        report = build(store, FinancialYear.parse(YEAR), load_history(None), as_of=AS_OF)
+        report = build(store, FinancialYear.parse(YEAR), load_history(None), as_of=AS_OF, draft=True)
         written = write(report, out)
         found["seconds"], found["cpu"] = time.perf_counter() - t0, time.process_time() - c0
         store.close()

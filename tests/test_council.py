@@ -195,7 +195,7 @@ def _report_html(tmp_path: Path) -> str:
     store.create_schema()
     try:
         history = load_history(REPO / "reports" / "examples" / "reference-history.yaml")
-        report = build(store, FinancialYear(2023), history, as_of=date(2024, 9, 30))
+        report = build(store, FinancialYear(2023), history, as_of=date(2024, 9, 30), draft=True)
     finally:
         store.close()
     write_report(report, tmp_path / "report")
@@ -204,14 +204,15 @@ def _report_html(tmp_path: Path) -> str:
 
 def test_the_annual_report_is_titled_with_the_councils_name_and_gives_its_contacts(tmp_path):
     page = _report_html(tmp_path)
-    assert f"<title>{EXAMPLE.name}: Children's Complaints and Representations, Annual Report 2023-24</title>" in page
+    # A draft (no commentary here): its title begins "Draft: ", then the council's name.
+    assert f"{EXAMPLE.name}: Children's Complaints and Representations, Annual Report 2023-24</title>" in page
     assert f'<p class="council">{EXAMPLE.name}</p>' in page
     assert "Reference council" not in page                # the history file's, no longer the report's
     assert EXAMPLE.telephone in page and EXAMPLE.email in page and EXAMPLE.website_shown in page
     write(tmp_path / "council.yaml", OWN)
     (tmp_path / "own").mkdir()
     page = _report_html(tmp_path / "own")
-    assert f"<title>{OWN['name']}: " in page and EXAMPLE.name not in page
+    assert f"<title>Draft: {OWN['name']}: " in page and EXAMPLE.name not in page
 
 
 # -- make up ships the example and says so ------------------------------------------------

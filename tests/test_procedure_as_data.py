@@ -149,7 +149,7 @@ def test_a_fourth_procedure_runs_end_to_end_and_is_in_the_annual_report(tmp_path
     out = tmp_path / "report"
     # The store holds January to March 2024 only: part of the year.
     assert main(["report", "--year", "2023-24", "--out", str(out), "--database", url, "--as-of", "2024-09-30",
-                 "--part-year"]) == 0
+                 "--part-year", "--draft"]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["adult-social-care"] == {
         "title": "Adult social care complaints procedure",
@@ -193,7 +193,7 @@ def test_a_fourth_procedure_runs_end_to_end_and_is_in_the_annual_report(tmp_path
         load_policy("adult-social-care")
     gone = tmp_path / "report-without-the-file"
     assert main(["report", "--year", "2023-24", "--out", str(gone), "--database", url, "--as-of", "2024-09-30",  # January to March only
-                 "--part-year"]) == 0
+                 "--part-year", "--draft"]) == 0
     summary = json.loads((gone / "summary.json").read_text())
     kept = summary["adult-social-care"]
     assert (kept["total"], kept["final_stage"], kept["stage1_late"]) == (3, {"1": 2, "2": 1}, 1)
