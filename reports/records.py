@@ -12,7 +12,7 @@ import gc
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, literal, select
 
 from rules.complaint import LONDON
 from store.record_store import RecordStore, complaints, compliments, costs, history, ombudsman, refusals, stages
@@ -30,6 +30,10 @@ class StageFacts:
     request_reason: str | None
     learning_submitted: date | None
     learning_text: str | None
+    # A late response: the council's reason (None: not recorded) and the officer's note.
+    late_reason: str | None = None
+    late_note: str | None = None
+    recommendations: list[str] = field(default_factory=list)   # stage 2's investigating officer's
 
 
 @dataclass(slots=True)
@@ -44,6 +48,7 @@ class ComplaintFacts:
     closed_on: date | None
     withdrawn_on: date | None
     stages: list[StageFacts] = field(default_factory=list)
+    channel: str | None = None     # how the complaint arrived (email, letter, phone, ...)
 
     def stage(self, number: int) -> StageFacts | None:
         for s in self.stages:
@@ -126,6 +131,13 @@ def read_records(store: RecordStore, until: date) -> Records:
         gc.enable()
 
 
+def _kept(conn, table, *names: str) -> list:
+    """The columns ``names`` of ``table``, or NULL for those a store made before them lacks
+    (the report reads a store as it is: only a worker or a command that writes adds them)."""
+    have = {c["name"] for c in inspect(conn).get_columns(table.name)}
+    return [table.c[name] if name in have else literal(None).label(name) for name in names]
+
+
 def _read(store: RecordStore, until: date) -> Records:
     with store.engine.connect() as conn:
         by_ref: dict[str, ComplaintFacts] = {}
@@ -133,26 +145,29 @@ def _read(store: RecordStore, until: date) -> Records:
             complaints.c.ref, complaints.c.policy, complaints.c.received,
             complaints.c.complainant_type, complaints.c.service_area, complaints.c.reasons,
             complaints.c.status, complaints.c.closed_on, complaints.c.withdrawn_on,
+            *_kept(conn, complaints, "channel"),
         ).order_by(complaints.c.ref))
-        for ref, policy, received_at, kind, area, reasons, status, closed_on, withdrawn_on in rows:
+        for ref, policy, received_at, kind, area, reasons, status, closed_on, withdrawn_on, channel in rows:
             received = _day(received_at)
             if received is None or received > until:
                 continue
             by_ref[ref] = ComplaintFacts(ref, policy, received, kind, area, list(reasons or []), status,
-                                         closed_on, withdrawn_on)
+                                         closed_on, withdrawn_on, channel=channel)
         rows = conn.execute(select(
             stages.c.ref, stages.c.stage, stages.c.requested_at, stages.c.start_day, stages.c.due,
             stages.c.extended_due, stages.c.responded, stages.c.outcome, stages.c.on_time,
             stages.c.request_reason, stages.c.learning_submitted, stages.c.learning_text,
+            *_kept(conn, stages, "late_reason", "late_note", "recommendations"),
         ).order_by(stages.c.ref, stages.c.stage))
         for (ref, number, requested_at, start_day, due, extended_due, responded, outcome, on_time,
-             request_reason, learning_submitted, learning_text) in rows:
+             request_reason, learning_submitted, learning_text, late_reason, late_note, recommended) in rows:
             owner = by_ref.get(ref)
             if owner is None:
                 continue
             owner.stages.append(StageFacts(
                 number, _day(requested_at) or start_day, due, extended_due is not None, responded,
-                outcome, on_time, request_reason, learning_submitted, learning_text))
+                outcome, on_time, request_reason, learning_submitted, learning_text,
+                late_reason, late_note, list(recommended or [])))
         policy_of = {ref: c.policy for ref, c in by_ref.items()}
         referrals = [
             Referral(r.ref, policy_of[r.ref], r.referred, r.decided, r.result, r.remedy_gbp)
