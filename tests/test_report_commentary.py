@@ -3,8 +3,10 @@ line, the Markdown shown inert whatever is typed, and written back without losin
 
 from __future__ import annotations
 
+import io
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -192,3 +194,120 @@ def test_where_the_commentary_files_are():
     assert str(commentary_dir({})) == "var/commentary"
     assert str(commentary_dir({"COMPLAINTS_VAR_DIR": "/srv/complaints"})) == "/srv/complaints/commentary"
     assert str(commentary_dir({"COMPLAINTS_COMMENTARY_DIR": "/srv/words"})) == "/srv/words"
+
+
+# ---------------------------------------------------------------------------------- the command line
+
+REPO = Path(__file__).resolve().parents[1]
+HISTORY = REPO / "reports" / "examples" / "reference-history.yaml"
+
+
+@pytest.fixture
+def records(tmp_path, monkeypatch):
+    """An empty record store: 2023-24 is reported from the history file's figures."""
+    from store.record_store import RecordStore
+
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    store = RecordStore(url)
+    store.create_schema()
+    store.close()
+    monkeypatch.setenv("COMPLAINTS_COMMENTARY_DIR", str(tmp_path / "no-commentary-here"))
+    return url
+
+
+def report(url: str, *more: str, out: Path | None = None) -> list[str]:
+    argv = ["report", "--year", "2023-24", "--database", url, "--history", str(HISTORY), "--as-of", "2024-09-30"]
+    return [*argv, *(["--out", str(out)] if out else []), *more]
+
+
+def written_in_full(template_text: str, words: dict[str, str]) -> str:
+    """The template with words under every section that must have them."""
+    blocks = template_text.split("\n## ")
+    for i, block in enumerate(blocks[1:], start=1):
+        key = re.search(r"\{#([^}]+)\}", block).group(1)
+        if "Required" in block:
+            blocks[i] = block.rstrip("\n") + "\n\n" + words.get(key, f"The council's words on {key}.") + "\n"
+    return "\n## ".join(blocks)
+
+
+def test_the_template_the_final_report_refused_then_built_with_the_councils_words(records, tmp_path, capsys):
+    from cli.main import main
+
+    assert main(report(records, "--commentary-template")) == 0
+    on_screen = capsys.readouterr().out
+    assert on_screen.startswith("# Commentary for the annual report 2023-24")
+    keys = re.findall(r"\{#([^}]+)\}", on_screen)
+    assert {"introduction", "volume", "advocacy", "timeliness", "learning", "effectiveness", "recommendations",
+            "next_steps"} <= set(keys)
+    assert len(keys) == len(set(keys))
+    path = tmp_path / "2023-24.md"
+    assert main(report(records, "--commentary-template", out=path)) == 0
+    assert path.read_text() == on_screen
+    assert main(report(records, "--commentary-template", out=path)) == 2, "never over the council's words"
+    assert "already exists" in capsys.readouterr().err
+
+    # Without the words, a final report is refused, naming what is missing in words.
+    assert main(report(records, "--commentary", str(path), out=tmp_path / "final")) == 2
+    refused = capsys.readouterr().err.strip().splitlines()
+    assert len(refused) == 1 and refused[0].startswith("complaints: ")
+    assert "Introduction" in refused[0] and "--draft" in refused[0] and str(path) in refused[0]
+    assert not (tmp_path / "final").exists(), "nothing written"
+
+    # As a draft it is built, marked as one.
+    assert main(report(records, "--commentary", str(path), "--draft", out=tmp_path / "draft")) == 0
+    said = capsys.readouterr().out
+    assert "(draft, commentary from" in said and str(path) in said
+    assert "<title>Draft: " in (tmp_path / "draft" / "report.html").read_text()
+
+    path.write_text(written_in_full(on_screen, {
+        "introduction": "A complaint is *an expression of dissatisfaction*, made by **Siobhán O'Brien-Ng** "
+                        "or anyone for a child.\n\n<script>alert('x')</script> [see](javascript:alert(1))",
+        "next_steps": "# Training\n\nEvery investigating officer is trained by April 2025."}))
+    out = tmp_path / "published"
+    assert main(report(records, "--commentary", str(path), "--pdf", out=out)) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("annual report 2023-24 (final, commentary from ") and "report.pdf" in said
+    page = (out / "report.html").read_text()
+    assert "<title>Draft" not in page
+    assert "<em>an expression of dissatisfaction</em>" in page and "Siobhán O" in page
+    assert "<h4>Training</h4>" in page and "Every investigating officer is trained by April 2025." in page
+    assert "<script>alert" not in page and "&lt;script&gt;" in page and 'href="javascript' not in page
+    pdf = (out / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Every investigating officer is trained by April 2025." in " ".join(text.split())
+
+
+def test_the_web_apps_file_for_the_year_is_used_when_none_is_named(records, tmp_path, monkeypatch, capsys):
+    from cli.main import main
+
+    assert main(report(records, "--commentary-template")) == 0
+    folder = tmp_path / "words"
+    folder.mkdir()
+    (folder / "2023-24.md").write_text(written_in_full(capsys.readouterr().out, {}))
+    monkeypatch.setenv("COMPLAINTS_COMMENTARY_DIR", str(folder))
+    assert main(report(records, out=tmp_path / "out")) == 0
+    assert f"commentary from {folder / '2023-24.md'}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"# Title\nWords before any section\n## Introduction\n", r", line 2: text before the first section"),
+    (b"## Introduction\nSiobh\xe1n\n", r", line 2: is not UTF-8 text"),
+    (b"## Introduction {#introduction}\nOne\n## Volumes of everything\nTwo\n",
+     r"line 3: .*Volumes of everything.* is not a section of"),
+    (None, r": cannot be read \(No such file or directory\)"),
+])
+def test_a_bad_commentary_file_is_one_line_with_the_file_the_line_and_why(records, tmp_path, capsys,
+                                                                          content, reason):
+    from cli.main import main
+
+    path = tmp_path / "commentary.md"
+    if content is not None:
+        path.write_bytes(content)
+    assert main(report(records, "--commentary", str(path), "--draft", out=tmp_path / "out")) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"complaints: the commentary file {path}")
+    assert re.search(reason, lines[0]), lines[0]
+    assert not (tmp_path / "out").exists()
