@@ -288,6 +288,8 @@ def _columns(labels: _Labels, axis_labels: list[str]) -> _Columns:
             depth = 14 + max(text_width(name) for name in shortened) * math.sin(a) + FONT_SIZE * 0.3
             return _Columns(left, slot, [[name] for name in shortened], True, depth)
         left = wanted
+    # Still growing after three tries (very many long labels): take the last margin as it is.
+    slot = (WIDTH - left - right) / n
     depth = 14 + max(text_width(name) for name in shortened) * math.sin(a) + FONT_SIZE * 0.3
     return _Columns(left, slot, [[name] for name in shortened], True, depth)
 
@@ -383,7 +385,7 @@ def hbar_chart(title: str, categories: Sequence[str], series: Sequence[Series], 
     bar = 14
     y = plot_top + 4
     rows = []
-    for i, name_lines in enumerate(lines):
+    for name_lines in lines:
         block = max(bar * max(len(series), 1), LINE * len(name_lines)) + 8
         rows.append((y, block))
         y += block
