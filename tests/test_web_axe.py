@@ -130,6 +130,14 @@ async def test_every_page_each_role_reaches_passes_axe(web):
                 await visitor.goto(f"/complaints/{not_theirs}", status=403)
                 await visitor.shot("axe-forbidden")
                 await look(visitor, user, f"403 /complaints/{not_theirs}")
+            if user == "morgan":
+                # The council's commentary, written by the complaints manager: the year's page
+                # links to it while the report is a draft.
+                await visitor.goto("/reports/annual")
+                await visitor.press_button("Show the report")
+                await visitor.follow(f"Write the commentary for {visitor.path.rsplit('/', 1)[1]}")
+                await visitor.shot("axe-annual-report-commentary")
+                await look(visitor, user, visitor.path)
             if user == "sam":
                 # Pages reached by a form rather than a link: a year's report, and the report
                 # itself; the print queue's next batch taken.

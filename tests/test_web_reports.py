@@ -57,7 +57,8 @@ async def test_the_report_for_this_year_is_shown_and_downloads(web):
     pdf = await clerk.get(f"/reports/annual/{year}/download/report.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
-    assert f'filename="annual-report-{year}.pdf"' in pdf.headers["content-disposition"]
+    # No commentary written yet: the report is offered as a draft.
+    assert f'filename="annual-report-{year}-draft.pdf"' in pdf.headers["content-disposition"]
 
     as_html = await clerk.get(f"/reports/annual/{year}/download/report.html")
     assert as_html.headers["content-type"].startswith("text/html")
@@ -75,7 +76,7 @@ async def test_the_report_for_this_year_is_shown_and_downloads(web):
 
     with web.store.engine.connect() as conn:
         downloads = [r.detail for r in conn.execute(select(audit_log)) if r.event == "download"]
-    assert f"annual report {year}: report.pdf" in downloads and f"annual report {year}: tables.zip" in downloads
+    assert f"annual report {year}: report.pdf (draft)" in downloads and f"annual report {year}: tables.zip" in downloads
 
 
 async def test_a_year_not_offered_is_a_gov_uk_error(web):

@@ -8,6 +8,9 @@
   provider (OpenID Connect); without them, local accounts only.
 - ``OIDC_ROLES_CLAIM`` (roles) and ``OIDC_DIRECTORY_CLAIM`` (directory_id): which claims
   carry a person's roles and their id in the directory.
+- ``COMPLAINTS_COMMENTARY_DIR`` (``commentary`` in ``COMPLAINTS_VAR_DIR``, var): where the
+  council's commentary for each year's annual report is kept, one ``<year>.md`` a year
+  (the command line's ``complaints report`` reads the same file).
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+
+from reports.commentary import commentary_dir
 
 
 class WebSettingsError(ValueError):
@@ -39,6 +45,7 @@ class WebSettings:
     oidc: OidcSettings | None = None
     # The public form: at most this many complaints from one address in an hour.
     public_per_hour: int = 10
+    commentary_dir: Path = Path("var") / "commentary"
 
     @property
     def secure_cookies(self) -> bool:
@@ -64,4 +71,5 @@ class WebSettings:
                                 env.get("OIDC_ROLES_CLAIM") or "roles",
                                 env.get("OIDC_DIRECTORY_CLAIM") or "directory_id")
         base = (env.get("WEB_BASE_URL") or f"http://{host}:{port}").rstrip("/")
-        return cls(host=host, port=port, base_url=base, session_minutes=minutes, oidc=oidc)
+        return cls(host=host, port=port, base_url=base, session_minutes=minutes, oidc=oidc,
+                   commentary_dir=commentary_dir(env))
