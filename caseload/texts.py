@@ -25,6 +25,27 @@ REASONS = (
 )
 CORPORATE_COMPLAINANTS = (("parent", 70), ("professional", 10), ("foster_carer", 10), ("family_member", 10))
 CHANNELS = (("online_form", 45), ("email", 35), ("phone", 15), ("letter", 5))
+# Why a stage 1 response was late (codes of council/late-reasons.yaml) -> weight: the
+# reference's section 11 names capacity, officers leaving, officers not responding.
+LATE_REASONS = (
+    ("staff_capacity", 35), ("officer_left_or_changed", 20), ("officer_not_responding", 15),
+    ("complexity", 15), ("waiting_for_information", 10), ("complainant_not_available", 5),
+)
+# Of the late stage 1 responses, how many say why (the rest: "not recorded").
+LATE_REASON_GIVEN = 0.8
+# Stage 2 investigating officers' recommendations, in the manner of the reference's section 13.
+RECOMMENDATIONS = (
+    "Write to the family within five working days of every meeting about their child.",
+    "Offer an interpreter at every meeting where English is not the family's first language.",
+    "Add the complaint reference to the child's case file.",
+    "Send reports to parents at least five days before a child protection conference.",
+    "Agree with the transport provider who tells parents the pick-up times.",
+    "Tell parents in writing before an allowance is stopped, and why.",
+    "Review the training for staff on recording decisions and the reasons for them.",
+    "Return the family's calls within one working day.",
+)
+# Of the stage 2 responses, how many come with recommendations.
+RECOMMENDATIONS_GIVEN = 0.4
 
 LESSONS = (
     "MASH managers to run training on the difference between health anxieties, perplexing "

@@ -93,6 +93,9 @@ def _expand(counts: Sequence[tuple[str, int]]) -> list[str]:
 class YearGenerator(WorkingDayPlacer):
     def __init__(self, profile: Profile, seed: int) -> None:
         super().__init__(WorkingCalendar(days_off(profile.year - 1, profile.year + 3)), random.Random(seed))
+        # What the report explains (reasons for lateness, recommendations) is drawn from a
+        # stream of its own: drawing it from ``rng`` would move every figure after it.
+        self.explaining = random.Random(f"explanations-{seed}")
         self.profile = profile
         self.policies: dict[str, Policy] = {name: load_policy(name) for name in (STATUTORY, CORPORATE)}
         self.investigators = [f"io-{i}" for i in range(1, INVESTIGATORS + 1)]
@@ -315,9 +318,21 @@ class YearGenerator(WorkingDayPlacer):
             if number == 1 and rules.max_working_days is not None:
                 beyond = max(due, self.wd(start_day, rules.max_working_days))
             responded = self.wd(max(beyond, cursor), rng.randint(2, 15))
-        case.add(responded, "respond", outcome=outcome)
+        case.add(responded, "respond", outcome=outcome, **self._explained(number, mode))
         stage.responded = responded
         return stage
+
+    def _explained(self, number: int, mode: str) -> dict[str, Any]:
+        """What a response says besides its outcome: at stage 1, why it was late (most say);
+        at stage 2, the investigating officer's recommendations (a few)."""
+        more: dict[str, Any] = {}
+        draw = self.explaining
+        if number == 1 and mode == LATE and draw.random() < texts.LATE_REASON_GIVEN:
+            names, weights = zip(*texts.LATE_REASONS)
+            more["late_reason"] = draw.choices(names, weights=weights)[0]
+        if number == 2 and draw.random() < texts.RECOMMENDATIONS_GIVEN:
+            more["recommendations"] = draw.sample(texts.RECOMMENDATIONS, draw.choice((1, 1, 2, 3)))
+        return more
 
     def _panel_stage(self, case: Case, policy: Policy, requested: date) -> None:
         """Stage 3: the panel meets within its 30 working days, reports, and the council answers."""
