@@ -100,19 +100,19 @@ class Commentary:
         """Each section's block with words in it, by key. A block for no section of the
         report, or a second block for one, is an error naming the block's line."""
         found: dict[str, Block] = {}
-        placed: dict[int, Slot] = {}
+        placed: dict[int, tuple[Slot, Block]] = {}
         for slot in slots:
             block = self.block(slot.key, slot.heading)
-            if block is not None and block.line not in placed:
-                placed[block.line] = slot
+            if block is not None and id(block) not in placed:
+                placed[id(block)] = slot, block
                 if not block.empty:
                     found[slot.key] = block
         for block in self.blocks:
-            if block.line in placed:
+            if id(block) in placed:
                 continue
             twice = next((s for s in slots if block.matches(s.key, s.heading)), None)
             if twice is not None:
-                first = next(line for line, s in placed.items() if s is twice)
+                first = next(b.line for s, b in placed.values() if s is twice)
                 raise CommentaryError(f"the section '{twice.heading}' is given twice (first on line {first})",
                                       block.line)
             raise CommentaryError(f"'{block.heading}' is not a section of this report: its sections are "
@@ -336,6 +336,11 @@ def check_text(text: str) -> str | None:
     return None
 
 
+def strays(commentary: Commentary, slots: list[Slot]) -> list[Block]:
+    """The blocks written for no section of the report (a heading mistyped, a section gone)."""
+    return [b for b in commentary.blocks if not any(b.matches(s.key, s.heading) for s in slots)]
+
+
 def dumps(commentary: Commentary, slots: list[Slot], year_label: str) -> str:
     """The commentary as a file again, in report order with each section's note; a block for no
     section of this report is kept at the end, so nothing written is lost."""
@@ -345,13 +350,13 @@ def dumps(commentary: Commentary, slots: list[Slot], year_label: str) -> str:
         block = commentary.block(slot.key, slot.heading)
         text = block.text if block is not None else ""
         if block is not None:
-            placed.add(block.line)
+            placed.add(id(block))
         problem = check_text(text)
         if problem:
             raise CommentaryError(f"the commentary on {slot.heading} {problem}")
         lines += _section(slot, text, _note(slot))
     for block in commentary.blocks:
-        if block.line not in placed:
+        if id(block) not in placed:
             lines += _section(block, block.text, "Not a section of this report: move these words or delete them.")
     found = "\n".join(lines).rstrip("\n") + "\n"
     parse(found)        # what is written must read back: the size, and every section once
