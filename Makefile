@@ -27,12 +27,13 @@ up: $(STAMP) $(FRONT_END)
 test: $(STAMP) $(FRONT_END) browser
 	$(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
 
-# The annual report's test opens it in Debian's chromium (Playwright's own browser
-# download does not work on these machines).
+# The annual report's tests open it in Debian's chromium (Playwright's own browser
+# download does not work on these machines), and picture its printed pages with poppler's
+# pdftoppm (tests/artifacts/report).
 browser:
-	@command -v chromium >/dev/null || { \
-	  echo "installing Debian's chromium for the report's browser test"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || { \
+	  echo "installing Debian's chromium and poppler-utils for the report's browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium poppler-utils >/dev/null; }
 
 bench: $(STAMP) $(FRONT_END)
 	$(VENV)/bin/python -m bench.run

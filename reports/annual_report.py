@@ -36,6 +36,7 @@ from reports.figures import (
     procedure_figures,
     quarter_costs,
 )
+from reports.explanations import channels_table, late_reasons_table, recommendations_table
 from reports.history import History
 from reports.records import Coverage, Records, read_records
 from reports.sections import PARTS, Published, Section, hide_lessons_areas
@@ -171,12 +172,27 @@ def procedures(records: Records, year: FinancialYear, history: History, as_of: d
             continue
         fig = procedure_figures(records, policy, year, history, as_of, name=name,
                                 beyond_table=part.sections == "brief")
+        for table in _explanations(fig):
+            fig.add(table)
         found.append(Procedure(name, policy, part, fig, note))
     found.sort(key=lambda p: (p.part.appendix, p.part.order, p.name))
     for procedure in found:
         if procedure.part.sections == "code":
             procedure.extra = code_tables(records, procedure.figures, as_of)
     return found
+
+
+def _explanations(fig: ProcedureFigures) -> list[Table]:
+    """Why responses were late (in the council's words for its reasons), how complaints
+    arrived, and stage 2 investigators' recommendations."""
+    from council.late_reasons import SHIPPED, LateReasonsError, current
+
+    try:
+        reasons = current()
+    except LateReasonsError:
+        reasons = SHIPPED      # the report still counts; the codes the list lacks read as kept
+    return [late_reasons_table(fig, reasons.words), channels_table(fig, wording.category),
+            recommendations_table(fig)]
 
 
 def build(store: RecordStore, year: FinancialYear, history: History, as_of: date | None = None,
@@ -238,25 +254,18 @@ def build(store: RecordStore, year: FinancialYear, history: History, as_of: date
 def merge_commentary(report: Report, commentary) -> None:
     """The council's words into their sections; a final report refused while one it needs is missing."""
     if commentary is not None:
-        from reports.commentary import CommentaryError, html
+        from reports.commentary import html
 
-        used: set[int] = set()
+        # A block for no section of this report, or a section given twice: CommentaryError.
+        written = commentary.match(report.slots())
         for section in report.sections():
-            block = commentary.get(section.key, section.heading)
-            if block is not None:
-                used.add(id(block))
-                section.commentary = html(block) if block.text.strip() else ""
-        for block in commentary.blocks:
-            if id(block) not in used and block.text.strip():
-                known = "; ".join(s.heading for s in report.sections())
-                raise CommentaryError(f"line {block.line}: \"{block.heading}\" is not a section of the "
-                                      f"{report.year.label} report (its sections are: {known})")
+            if section.key in written:
+                section.commentary = html(written[section.key])
     missing = report.awaiting_commentary()
     if missing and not report.draft:
         raise CommentaryMissing(
             f"the final report needs the council's commentary in {len(missing)} "
-            f"{'section' if len(missing) == 1 else 'sections'}: {'; '.join(s.heading for s in missing)}; "
-            f"write it in the commentary file, or add --draft")
+            f"{'section' if len(missing) == 1 else 'sections'}: {'; '.join(s.heading for s in missing)}")
     for section in missing:
         section.awaiting_commentary = True
 

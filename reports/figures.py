@@ -526,10 +526,10 @@ def _costs(key: str, spent: list[CostFacts], policy: str, year: FinancialYear, h
     if before is None and before_total is not None:
         # Only the year's total is known: it is where the previous year's running total ended.
         rows[-1][4] = before_total
-    table = Table(f"{key}_costs", "Costs of stages 2 and 3 by quarter (GBP)",
+    table = Table(f"{key}_costs", "Costs of stages 2 and 3 by quarter",
                   ["quarter", "spent_gbp", "cumulative_gbp", "previous_year_gbp", "previous_cumulative_gbp"], rows)
     if before_total is not None:
-        table.note = f"The previous year's stage 2 and 3 costs came to GBP {before_total:,.2f} in all."
+        table.note = f"The previous year's stage 2 and 3 costs came to £{before_total:,.2f} in all."
     return table
 
 

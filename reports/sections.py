@@ -67,6 +67,12 @@ class Published:
                 return row[at]
         return missing
 
+    def visible(self, table: Table) -> list[int]:
+        """The columns printed: a comparison with the year before is left out when nothing
+        is known of that year (the CSV keeps it, empty, for scripts)."""
+        return [i for i, name in enumerate(table.columns)
+                if not (name.startswith("previous") and all(row[i] is None for row in table.rows))]
+
     def column(self, table: Table, column: str) -> list[Any]:
         at = table.columns.index(column)
         return [row[at] for row in self.rows(table)]

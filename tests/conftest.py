@@ -119,3 +119,19 @@ def database(request, tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def reference_year_store(tmp_path_factory):
+    """A year shaped like the reference council's 2023-24 (`complaints caseload`, seed 7),
+    run through the real engine by `complaints simulate`: (scenario, timeline, store URL).
+    Made once: the annual report's tests all read it."""
+    from cli.main import main
+
+    work = tmp_path_factory.mktemp("reference-year")
+    scenario = work / "scenario.yaml"
+    assert main(["caseload", "--like", "reference-2023-24", "--seed", "7", "--out", str(scenario)]) == 0
+    url = f"sqlite:///{work / 'records.db'}"
+    timeline = work / "timeline.jsonl"
+    assert main(["simulate", str(scenario), "--out", str(timeline), "--database", url]) == 0
+    return scenario, timeline, url

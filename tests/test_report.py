@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from reports.annual_report import Suppressor
+from reports.suppression import HIDDEN, shown_rows
 from reports.figures import (
     Table,
     final_stage,
@@ -118,13 +118,37 @@ def test_costs_fall_in_the_quarter_they_were_incurred_to_the_penny():
         "Q1": 0.3, "Q2": 100.0, "Q3": 0.0, "Q4": 0.0}
 
 
-def test_small_counts_are_shown_as_fewer_than_the_threshold():
-    table = Table("t", "T", ["label", "complaints", "share_pct"], [], counts=(1,))
-    hide = Suppressor(5)
-    assert hide.row(table, ["a", 3, 3.0]) == ["a", "fewer than 5", 3.0]
-    assert hide.row(table, ["b", 0, 0.0]) == ["b", 0, 0.0]
-    assert hide.row(table, ["c", 5, 5.0]) == ["c", 5, 5.0]
-    assert Suppressor(0).row(table, ["d", 1, 1.0]) == ["d", 1, 1.0]
+def test_a_small_count_is_never_hidden_alone_where_its_column_adds_up():
+    table = Table("t", "T", ["label", "complaints", "share_pct"],
+                  [["a", 80, 78.4], ["b", 19, 18.6], ["c", 3, 2.9]], counts=(1,), derived={2: (1,)})
+    # 80 + 19 of 102 would leave 3: the next smallest is hidden too, and its share with it.
+    assert shown_rows(table, 5) == [["a", 80, 78.4], ["b", HIDDEN, HIDDEN], ["c", HIDDEN, HIDDEN]]
+    assert shown_rows(table, 0) == table.rows
+
+
+def test_hidden_cells_together_are_not_themselves_small():
+    table = Table("t", "T", ["label", "complaints"], [["a", 1], ["b", 2], ["c", 3], ["d", 50]], counts=(1,))
+    # 1 + 2 would still be fewer than 5 together: a third is hidden.
+    assert [r[1] for r in shown_rows(table, 5)] == [HIDDEN, HIDDEN, HIDDEN, 50]
+
+
+def test_a_row_that_sums_its_parts_hides_two_at_least():
+    table = Table("t", "T", ["stage", "reached", "on_time", "late"], [[2, 23, 20, 3]], counts=(1, 2, 3),
+                  not_additive=(1, 2, 3), row_sum=(1, (2, 3)))
+    assert shown_rows(table, 5) == [[2, 23, HIDDEN, HIDDEN]]
+
+
+def test_counts_the_council_already_published_are_shown_as_published():
+    table = Table("t", "T", ["year", "referrals", "premature", "source"],
+                  [["2019-20", 3, 1, "history"], ["2023-24", 3, 1, "records"]], counts=(1, 2),
+                  not_additive=(1, 2))
+    assert shown_rows(table, 5) == [["2019-20", 3, 1, "history"], ["2023-24", HIDDEN, HIDDEN, "records"]]
+
+
+def test_reasons_that_do_not_add_up_hide_only_the_small():
+    table = Table("t", "T", ["reason", "complaints"], [["a", 50], ["b", 40], ["c", 2]], counts=(1,),
+                  not_additive=(1,))
+    assert [r[1] for r in shown_rows(table, 5)] == [50, 40, HIDDEN]
 
 
 # ---------------------------------------------------------------------------------- the history file
@@ -165,7 +189,7 @@ def test_report_of_an_empty_year_writes_every_file(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'records.db'}"
     RecordStore(url).create_schema()
     out = tmp_path / "report"
-    assert main(["report", "--year", "2023-24", "--out", str(out), "--database", url]) == 0
+    assert main(["report", "--year", "2023-24", "--out", str(out), "--database", url, "--draft"]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["year"] == "2023-24" and summary["statutory"]["total"] == 0
     assert summary["costs_gbp"] == {"Q1": 0.0, "Q2": 0.0, "Q3": 0.0, "Q4": 0.0}

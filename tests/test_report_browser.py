@@ -11,8 +11,6 @@ figures. The PDFs and their first pages as pictures are kept in tests/artifacts/
 from __future__ import annotations
 
 import base64
-import contextlib
-import io
 import json
 import re
 import shutil
@@ -33,27 +31,15 @@ THRESHOLD = 5
 VERSIONS = {"full": [], "published": ["--suppress-below", str(THRESHOLD)]}
 
 
-def _draft_flag() -> list[str]:
-    """`--draft` once the command has it: the report's sections have no commentary here, and a
-    final report will be refused without it (issue 11)."""
-    shown = io.StringIO()
-    with contextlib.redirect_stdout(shown), contextlib.suppress(SystemExit):
-        main(["report", "--help"])
-    return ["--draft"] if "--draft" in shown.getvalue() else []
-
-
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> dict[str, Path]:
+def reports(reference_year_store, tmp_path_factory) -> dict[str, Path]:
+    _, _, url = reference_year_store
     work = tmp_path_factory.mktemp("report-browser")
-    scenario = work / "scenario.yaml"
-    assert main(["caseload", "--like", "reference-2023-24", "--seed", "7", "--out", str(scenario)]) == 0
-    url = f"sqlite:///{work / 'records.db'}"
-    assert main(["simulate", str(scenario), "--out", str(work / "timeline.jsonl"), "--database", url]) == 0
     found = {}
     for version, extra in VERSIONS.items():
         out = work / version
-        assert main(["report", "--year", "2023-24", "--out", str(out), "--database", url,
-                     "--history", str(HISTORY), *_draft_flag(), *extra]) == 0
+        assert main(["report", "--draft", "--year", "2023-24", "--out", str(out), "--database", url,
+                     "--history", str(HISTORY), *extra]) == 0
         found[version] = out
     return found
 
