@@ -29,7 +29,8 @@ def add(commands) -> None:
     report.add_argument("--history", type=Path, metavar="FILE.yaml",
                         help="the council's published totals for the years before the engine")
     report.add_argument("--suppress-below", type=int, default=0, metavar="N",
-                        help='show counts below N as "fewer than N" in the HTML and CSVs')
+                        help="hide counts below N, and every figure one could be worked out from, as [c] in the "
+                             "HTML, PDF and CSVs (summary.json keeps the exact figures, for scripts)")
     report.add_argument("--as-of", metavar="YYYY-MM-DD",
                         help="judge unanswered complaints as on this day (default today)")
     report.add_argument("--part-year", action="store_true",

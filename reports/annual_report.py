@@ -365,9 +365,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def _csv_value(value: Any) -> Any:
+def _csv_value(value: Any, column: str = "") -> Any:
     if value is None:
         return ""
+    if column.endswith("_pct") and isinstance(value, float):
+        return round(value, 1)
     if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
@@ -385,7 +387,8 @@ def write(report: Report, out: Path) -> list[Path]:
         with path.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow([_csv_value(c) for c in table.columns])
-            writer.writerows([_csv_value(v) for v in row] for row in report.published.rows(table))
+            writer.writerows([_csv_value(v, c) for v, c in zip(row, table.columns)]
+                             for row in report.published.rows(table))
         written.append(path)
     summary_path = out / "summary.json"
     summary_path.write_text(json.dumps(report.summary, indent=2) + "\n", encoding="utf-8")

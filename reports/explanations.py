@@ -46,14 +46,14 @@ def late_reasons_table(fig: ProcedureFigures, reasons_in_words: InWords) -> Tabl
         if s is None or s.responded is None or standing(c, s, fig.year.end) != LATE:
             continue
         reasons[_words(reasons_in_words, s.late_reason) if s.late_reason else NOT_RECORDED] += 1
-    return Table(f"{fig.key}_late_reasons", "Why stage 1 responses were late", ["Reason", "Responses"],
+    return Table(f"{fig.key}_late_reasons", "Why stage 1 responses were late", ["reason", "responses"],
                  _by_count_not_recorded_last(reasons), counts=(1,))
 
 
 def channels_table(fig: ProcedureFigures, channels_in_words: InWords) -> Table:
     """The complaints received in the year, by how they arrived."""
     arrived = Counter(_words(channels_in_words, c.channel) if c.channel else NOT_RECORDED for c in fig.complaints)
-    return Table(f"{fig.key}_channels", "How complaints arrived", ["How the complaint arrived", "Complaints"],
+    return Table(f"{fig.key}_channels", "How complaints arrived", ["channel", "complaints"],
                  _by_count_not_recorded_last(arrived), counts=(1,))
 
 
@@ -65,4 +65,4 @@ def recommendations_table(fig: ProcedureFigures) -> Table:
             for s in c.stages if s.stage == 2
             for text in s.recommendations]
     return Table(f"{fig.key}_stage2_recommendations", "Recommendations of stage 2 investigating officers",
-                 ["Recommendation"], rows)
+                 ["recommendation"], rows)

@@ -8,6 +8,7 @@ what a person reads, in the HTML and the PDF, says "Share of complaints" and "£
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from reports.suppression import HIDDEN
@@ -23,6 +24,9 @@ COLUMNS = {
     "complainant": "Who complained",
     "reason": "Reason",
     "requests": "Requests",
+    "responses": "Responses",
+    "channel": "How the complaint arrived",
+    "recommendation": "Recommendation",
     "final_stage": "Stage",
     "description": "How far it went",
     "resolved_at_stage1": "Resolved at stage 1",
@@ -143,8 +147,8 @@ def money(value: float) -> str:
 
 
 def percent(value: float) -> str:
-    """A share as a whole number, as the reference report gives them."""
-    return f"{value:.0f}%"
+    """A share as a whole number, as the reference report gives them (a half rounds up)."""
+    return f"{Decimal(str(value)).quantize(Decimal('1'), rounding=ROUND_HALF_UP)}%"
 
 
 def day(value: str | date) -> str:

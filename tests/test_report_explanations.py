@@ -55,7 +55,7 @@ def test_late_stage_1_responses_are_counted_by_reason_in_words_not_recorded_last
     )
     table = late_reasons_table(fig, REASONS)
     assert (table.name, table.title, table.columns, table.counts) == (
-        "statutory_late_reasons", "Why stage 1 responses were late", ["Reason", "Responses"], (1,))
+        "statutory_late_reasons", "Why stage 1 responses were late", ["reason", "responses"], (1,))
     assert table.rows == [["Staff capacity", 2], ["The investigating officer left or changed", 1],
                           ["Not recorded", 3]]
     assert "Ms Smith" not in repr(table), "the officer's note is never published"
@@ -76,7 +76,7 @@ def test_complaints_are_counted_by_how_they_arrived_in_words():
                   complaint("D", stage(1, None, None), channel=None))
     table = channels_table(fig, lambda code: label("channel", code))
     assert (table.name, table.title, table.columns, table.counts) == (
-        "statutory_channels", "How complaints arrived", ["How the complaint arrived", "Complaints"], (1,))
+        "statutory_channels", "How complaints arrived", ["channel", "complaints"], (1,))
     assert table.rows == [["Email", 2], ["Online form", 1], ["Not recorded", 1]]
 
 
@@ -90,7 +90,7 @@ def test_stage_2_recommendations_are_listed_one_a_row_without_reference_or_name(
     )
     table = recommendations_table(fig)
     assert (table.name, table.title, table.columns) == (
-        "statutory_stage2_recommendations", "Recommendations of stage 2 investigating officers", ["Recommendation"])
+        "statutory_stage2_recommendations", "Recommendations of stage 2 investigating officers", ["recommendation"])
     assert table.rows == [["Use an interpreter when asked"], ["Add the complaint reference to the case file"],
                           ["Write to families within five days of a meeting"]]
     assert "CS-" not in repr(table.rows)

@@ -202,3 +202,138 @@ def test_the_charts_and_sentences_show_no_hidden_count(reference_year, published
     assert all(areas.get(r["service_area"]) not in (None, "[c]") or r["service_area"] == "Another service area"
                for r in lessons)
     assert "CS-2023" not in text and "CC-2023" not in text
+
+
+# ---------------------------------------------------------------------------------- a final report
+
+COMMENTARY = {
+    "introduction": "A complaint is an expression of dissatisfaction about a child which needs a response.",
+    "volume": "Complaints rose because the new online form made complaining easier.",
+    "advocacy": "Every child who complains is offered an advocate from the Hear Me service.",
+    "timeliness": "Responses were late mostly for want of staff; the team now chases from day 5.",
+    "learning": "The themes were communication, and information shared late before meetings.",
+    "effectiveness": "The procedure works better when officers meet complainants early.",
+    "recommendations": "Investigating officers should be trained in the first quarter.",
+    "next_steps": "The Complaints Team will report monthly to the leadership team.",
+}
+
+
+@pytest.fixture(scope="module")
+def final(reference_year, reference_year_store, tmp_path_factory):
+    """The reference year's final report: the council's commentary in every section that needs it."""
+    work = tmp_path_factory.mktemp("final")
+    commentary = work / "commentary.md"
+    commentary.write_text("# Commentary, 2023-24\n\n" + "".join(
+        f"## {key.replace('_', ' ').title()} {{#{key}}}\n\n{text}\n\n" for key, text in COMMENTARY.items()))
+    out = work / "report"
+    assert main(["report", "--year", "2023-24", "--out", str(out), "--database", reference_year_store[2],
+                 "--history", str(HISTORY), "--commentary", str(commentary), "--pdf"]) == 0
+    return out
+
+
+def _section_text(out: Path, heading: str) -> str:
+    """The words of the section under ``heading`` (its number left off), up to the next one."""
+    page = (out / "report.html").read_text()
+    body = re.sub(r'src="data:[^"]*"', "", page[page.index("<main>"):])
+    text = markup.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+    start = re.search(rf"\d+\.\d+ {re.escape(heading)} ", text)
+    assert start, heading
+    rest = text[start.end():]
+    end = re.search(r" \d+\.\d+ [A-Z]", rest)
+    return rest[:end.start()] if end else rest
+
+
+def test_a_final_report_puts_the_councils_words_in_each_section(final):
+    html = (final / "report.html").read_text()
+    assert "Draft" not in html and "still to be written" not in html
+    for key, heading in [("introduction", "Introduction"), ("volume", "Volume of complaints and representations"),
+                         ("advocacy", "How children and young people are supported to raise concerns"),
+                         ("timeliness", "How quickly we responded"),
+                         ("learning", "Learning: what difference have complaints made?"),
+                         ("effectiveness", "The effectiveness of the complaints procedure"),
+                         ("recommendations", "Considerations and recommendations"),
+                         ("next_steps", "What the Complaints Team is doing to support improvement")]:
+        assert COMMENTARY[key] in _section_text(final, heading), key
+
+
+def test_every_statement_agrees_with_its_tables_and_the_scenario(reference_year, final):
+    scenario, _, _ = reference_year
+    expected = count(scenario, "2023-24")
+    total = sum(expected["statutory_by_month"].values())
+    assert total == 102
+    volume = _section_text(final, "Volume of complaints and representations")
+    assert f"There were {total} complaints under the Children's statutory complaints procedure" in volume
+    assert sum(int(r["complaints"]) for r in _csv(final, "statutory_by_month")) == total
+
+    outcomes = {r["outcome"]: int(r["complaints"]) for r in _csv(final, "statutory_outcomes")}
+    assert outcomes == expected["statutory_outcomes"]
+    said = _section_text(final, "Outcomes from complaints")
+    for outcome, n in outcomes.items():
+        assert f"{n} {wording.category(outcome).lower()}" in said
+
+    stages = {int(r["final_stage"]): int(r["complaints"]) for r in _csv(final, "statutory_stages")}
+    assert f"{round(100 * stages[1] / total)}% of complaints were resolved at stage 1" in _text(final)
+
+    timeliness = {r["category"]: int(r["complaints"]) for r in _csv(final, "statutory_timeliness")}
+    assert timeliness == expected["statutory_timeliness"]
+    said = _section_text(final, "How quickly we responded")
+    assert f"Answered within the timescale (10 working days): {timeliness['within_10']} of the {total}" in said
+    assert f"Extended, and answered within 20 working days: {timeliness['within_20']}." in said
+    assert (f"Answered late, or not answered by the due date: {timeliness['late']}, "
+            f"{round(100 * timeliness['late'] / total)}% of complaints") in said
+    reasons = {r["reason"]: int(r["responses"]) for r in _csv(final, "statutory_late_reasons")}
+    answered_late = sum(1 for _ in reasons) and sum(reasons.values())
+    assert answered_late <= timeliness["late"] and "Not recorded" in reasons and len(reasons) > 2
+
+    advocates = {r["complainant"]: int(r["complaints"]) for r in _csv(final, "statutory_complainants")}
+    assert (f"Of the {total} complaints received in 2023-24, {advocates['child_with_advocate']} were made by a "
+            f"child or young person supported by an advocate") in _text(final)
+
+    forms = sum(int(r["forms_returned"]) for r in _csv(final, "statutory_learning"))
+    assert forms == sum(expected["statutory_learning"].values())
+    assert f"{forms} lessons-learnt forms were returned for the {total} complaints" in _text(final)
+
+    referrals = _csv(final, "statutory_ombudsman")
+    n = sum(int(r["referrals"]) for r in referrals)
+    paid = sum(float(r["remedies_gbp"]) for r in referrals)
+    assert f"{n} complainants took their complaint to the Local Government and Social Care Ombudsman" in _text(final)
+    assert f"came to £{paid:,.2f}" in _text(final)
+
+    costs = _csv(final, "statutory_costs")
+    assert f"Stage 2 and 3 costs in 2023-24: £{float(costs[-1]['cumulative_gbp']):,.2f}." in _text(final)
+
+    beyond = _csv(final, "corporate_beyond_timescale_by_month")
+    late, received = sum(int(r["beyond_timescale"]) for r in beyond), sum(int(r["complaints"]) for r in beyond)
+    summary = json.loads((final / "summary.json").read_text())
+    assert late == summary["corporate"]["stage1_beyond_timescale"] and received == summary["corporate"]["total"]
+    assert f"Out of {received} complaints, {late} were answered later than 15 working days" in _text(final)
+
+    recommendations = _csv(final, "statutory_stage2_recommendations")
+    assert recommendations and all(r["recommendation"] in _text(final) for r in recommendations)
+
+
+def test_the_final_pdf_numbers_its_pages_and_holds_the_headline_figures(final):
+    from pypdf import PdfReader
+
+    pages = [page.extract_text() for page in PdfReader(final / "report.pdf").pages]
+    assert len(pages) > 5
+    for number, text in enumerate(pages[1:], start=2):
+        assert f"Page {number} of {len(pages)}" in text
+    whole = " ".join(pages)
+    assert "There were 102 complaints" in whole and "42, 41% of complaints" in whole
+    assert "£72,107.65" in whole
+
+
+def test_a_final_report_without_the_councils_words_is_refused(reference_year_store, tmp_path, capsys):
+    out = tmp_path / "report"
+    assert main(["report", "--year", "2023-24", "--out", str(out), "--database", reference_year_store[2],
+                 "--history", str(HISTORY)]) == 2
+    err = capsys.readouterr().err
+    assert "Introduction" in err and "What the Complaints Team is doing to support improvement" in err
+    assert "--draft" in err and not out.exists()
+    wrong = tmp_path / "wrong.md"
+    wrong.write_text("## Introduction\n\nWords.\n\n## Our hopes for the future\n\nMore words.\n")
+    assert main(["report", "--year", "2023-24", "--out", str(out), "--database", reference_year_store[2],
+                 "--history", str(HISTORY), "--commentary", str(wrong), "--draft"]) == 2
+    err = capsys.readouterr().err
+    assert "wrong.md" in err and "line 5" in err and "Our hopes for the future" in err
