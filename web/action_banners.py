@@ -18,7 +18,7 @@ from policies import PolicyError, load_policy
 from rules.calendar import months_later
 from web.actions_open import current_stage
 from web.formats import long_date, pounds
-from web.labels import label
+from web.labels import label, late_reason_words
 
 TOLD = "We have written to the complainant to tell them."
 
@@ -83,6 +83,9 @@ def banner(action: str, record: dict, request: Any, officers: list[Officer]) -> 
                 link = Markup('<a class="govuk-notification-banner__link" href="/complaints/{}/submit-learning">'
                               'Fill in the lessons-learnt form</a>').format(ref)
                 return Markup("{} {}").format(words, link)
+        case "late-reason":
+            said = request.stage or record["stage"]
+            words = f"Why the stage {said} response was late is recorded: {late_reason_words(request.reason)}."
         case "submit-learning":
             words = "The lessons-learnt form is in. The complaint is off the list of forms awaited."
         case "escalate":

@@ -13,11 +13,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
+from council import late_reasons as council_late_reasons
 from models import actions as a
 from models.complaint import COST_ITEMS, ESCALATION_REASONS, OMBUDSMAN_RESULTS, OUTCOMES, SUSPENSION_REASONS, Officer
-from models.field_checks import FREE_TEXT_MAX, LINE_MAX, request_problem
+from models.field_checks import (
+    FREE_TEXT_MAX, LINE_MAX, RECOMMENDATION_MAX, RECOMMENDATIONS_MAX, request_problem, text_problem,
+)
+from rules.lateness import RECOMMENDATIONS_STAGE, late_if_answered
+from web.formats import long_date
 from web.forms import Errors, choice, date_field, text
 from web.labels import label
 from web.response_files import NOTE_MAX, Upload
@@ -36,6 +42,13 @@ class Context:
     upload: Upload | None = None                 # the response file kept for this form
     upload_error: str | None = None
 
+    def record_stage(self) -> dict:
+        """The record store's row of the complaint's current stage."""
+        for stage in self.record.get("stages", []):
+            if stage["stage"] == self.record.get("stage"):
+                return stage
+        return {"stage": self.record.get("stage")}
+
 
 @dataclass(frozen=True)
 class ActionForm:
@@ -45,7 +58,7 @@ class ActionForm:
     detail: Callable[[Any], str]                 # what the audit log says: the action and codes only
     submit: str = "Continue"
     step: str | None = None                      # "confirm" (MOJ Confirm an action) or "check" (answers)
-    intro: str | None = None
+    intro: str | Callable[[Context], str | None] | None = None
     # A field the shared checks refuse -> (the form's field id, its name in a sentence).
     problem_fields: dict[str, tuple[str, str]] = field(default_factory=dict)
     refusal_field: str = "on-day"                # where a rule's refusal points in the error summary
@@ -71,6 +84,11 @@ def text_input(id: str, label_text: str, hint: str | None = None, prefix: str | 
                classes: str = "", inputmode: str | None = None) -> dict:
     return {"kind": "input", "id": id, "label": label_text, "hint": hint, "prefix": prefix, "classes": classes,
             "inputmode": inputmode}
+
+
+def problem_text(id: str, text_: str) -> dict:
+    """Something the form cannot ask until it is put right, said where the question would be."""
+    return {"kind": "problem", "id": id, "text": text_}
 
 
 def date_input(id: str = "on", legend: str = "When did this happen?", hint: str | None = None,
@@ -170,15 +188,145 @@ def _resume(form, errors: Errors, ctx: Context) -> a.Resume | None:
 RESPONSE_OUTCOMES = [o for o in OUTCOMES if o != "no_response"]
 
 
+# ------------------------------------------------------------------------ why a response is late
+
+
+def council_reasons() -> tuple[council_late_reasons.LateReasons | None, str | None]:
+    """The council's list of reasons for lateness as it is now, or why it cannot be read."""
+    try:
+        return council_late_reasons.current(), None
+    except council_late_reasons.LateReasonsError as problem:
+        return None, (f"The council's list of reasons for lateness cannot be read, so the reason cannot be "
+                      f"recorded. Ask the Complaints Team to put it right: {problem}")
+
+
+def late_if_sent_on(ctx: Context, day: date) -> bool:
+    """Whether the current stage's response, sent on ``day``, would be late: the rules' own
+    test (rules.lateness), on the stage as the record store keeps it."""
+    stage = ctx.record_stage()
+    kept = SimpleNamespace(clock=stage.get("clock"), clocks_met=stage.get("clocks_met") or [],
+                           due=stage.get("due"))
+    # The test reads the stage only; the complaint itself is not needed.
+    return late_if_answered(None, kept, day)  # type: ignore[arg-type]
+
+
+def late_questions(ctx: Context, reason_id: str, note_id: str, legend: str) -> list[dict]:
+    """Why it is late, from the council's list, and a note that stays with the complaint."""
+    listed, problem = council_reasons()
+    if listed is None:
+        return [problem_text(reason_id, problem)]
+    return [radios(reason_id, legend, list(listed.reasons.items())),
+            textarea(note_id, "Anything to add (optional)", rows=3,
+                     hint="It is kept with the complaint for the Complaints Team. It is not published "
+                          "in the annual report.")]
+
+
+def read_late_reason(form, errors: Errors, reason_id: str, note_id: str, message: str,
+                     ) -> tuple[str | None, str | None, list[str] | None]:
+    """(the code, the note, the council's list of codes it was chosen from)."""
+    listed, problem = council_reasons()
+    if listed is None:
+        errors.add(reason_id, problem)
+        return None, None, None
+    reason = choice(form, reason_id, listed.codes, errors, message=message)
+    note = text(form, note_id, errors, label="what you added", required=False, limit=FREE_TEXT_MAX, lines=True)
+    return reason, note, listed.codes
+
+
+def recommendations_question() -> dict:
+    return textarea("recommendations", "Recommendations of the investigating officer (one per line)",
+                    hint=f"Optional. Each on a line of its own, up to {RECOMMENDATION_MAX:,} characters. "
+                         "They are published in the annual report, so name nobody.", rows=6)
+
+
+def read_recommendations(form, errors: Errors) -> list[str]:
+    """One recommendation a line, blank lines left out, each as long as the rules take."""
+    raw = (form.get("recommendations") or "").replace("\r\n", "\n").replace("\r", "\n")
+    if text_problem(raw, (RECOMMENDATION_MAX + 1) * RECOMMENDATIONS_MAX, free_text=True) is not None:
+        errors.add("recommendations", f"The recommendations must be at most {RECOMMENDATIONS_MAX} lines of "
+                                      f"{RECOMMENDATION_MAX:,} characters, with no control characters")
+        return []
+    lines = [line.strip() for line in raw.split("\n") if line.strip()]
+    if len(lines) > RECOMMENDATIONS_MAX:
+        errors.add("recommendations", f"Write at most {RECOMMENDATIONS_MAX} recommendations, one per line; "
+                                      f"there are {len(lines)}")
+        return []
+    for n, line in enumerate(lines, start=1):
+        if len(line) > RECOMMENDATION_MAX:
+            errors.add("recommendations", f"Recommendation {n} must be {RECOMMENDATION_MAX:,} characters or "
+                                          f"fewer; it is {len(line):,}")
+            return []
+    return lines
+
+
+def _respond_fields(ctx: Context) -> list[dict]:
+    fields = [radios("outcome", "What was the outcome?", [(c, label("outcome", c)) for c in RESPONSE_OUTCOMES]),
+              date_input(legend="When was the response sent?")]
+    # Asked only when the response would be late if sent today: a response dated earlier
+    # may still be in time, and then the answer is not sent (see _respond).
+    if late_if_sent_on(ctx, ctx.today):
+        fields += late_questions(ctx, "why-late", "late-note", "Why is the response late?")
+    if ctx.record_stage().get("stage") == RECOMMENDATIONS_STAGE:
+        fields.append(recommendations_question())
+    return [*fields, response_where(ctx)]
+
+
 def _respond(form, errors: Errors, ctx: Context) -> a.Respond | None:
     outcome = choice(form, "outcome", RESPONSE_OUTCOMES, errors, message="Select the outcome")
     on = on_day(form, errors, ctx, "the date the response was sent")
+    reason = note = codes_sent = None
+    if on is not None and late_if_sent_on(ctx, on):
+        reason, note, codes_sent = read_late_reason(form, errors, "why-late", "late-note",
+                                                    "Select why the response is late")
+    recommendations = (read_recommendations(form, errors)
+                       if ctx.record_stage().get("stage") == RECOMMENDATIONS_STAGE else [])
     where = choice(form, "where", ["file", "note"], errors, message="Select where the response is")
     if where == "file" and ctx.upload is None:
         errors.add("response-file", ctx.upload_error or "Select the file with the response")
     if where == "note":
         text(form, "where-note", errors, label="where the response is kept", limit=NOTE_MAX)
-    return None if errors else a.Respond(outcome=outcome, on=on)
+    if errors:
+        return None
+    return a.Respond(outcome=outcome, on=on, late_reason=reason, late_note=note, late_reasons=codes_sent,
+                     recommendations=recommendations)
+
+
+def late_stages(record: dict) -> list[dict]:
+    """The stages whose response was late, as the record store keeps them."""
+    return [s for s in record.get("stages", []) if s.get("responded") is not None and s.get("on_time") is False]
+
+
+def _late_reason_fields(ctx: Context) -> list[dict]:
+    fields = []
+    stages = late_stages(ctx.record)
+    if len(stages) > 1:
+        fields.append(radios("stage", "Which stage's response?", [
+            (str(s["stage"]), f"Stage {s['stage']}, sent {long_date(s['responded'])}"
+                              + ("" if s.get("late_reason") else " (no reason recorded yet)"))
+            for s in stages]))
+    return fields + late_questions(ctx, "reason", "note", "Why was the response late?")
+
+
+def _late_reason_intro(ctx: Context) -> str | None:
+    stages = late_stages(ctx.record)
+    if len(stages) == 1:
+        s = stages[0]
+        return (f"The stage {s['stage']} response was sent on {long_date(s['responded'])}, after its due date "
+                f"of {long_date(s['due'])}. The annual report counts why responses were late.")
+    return "The annual report counts why responses were late."
+
+
+def _late_reason(form, errors: Errors, ctx: Context) -> a.LateReason | None:
+    stages = late_stages(ctx.record)
+    stage: int | None = stages[0]["stage"] if len(stages) == 1 else None
+    if len(stages) > 1:
+        picked = choice(form, "stage", [str(s["stage"]) for s in stages], errors,
+                        message="Select which stage's response was late")
+        stage = int(picked) if picked else None
+    reason, note, codes_sent = read_late_reason(form, errors, "reason", "note", "Select why the response was late")
+    if errors:
+        return None
+    return a.LateReason(reason=reason, note=note, stage=stage, late_reasons=codes_sent)
 
 
 def _learning(form, errors: Errors, ctx: Context) -> a.SubmitLearning | None:
@@ -292,13 +440,20 @@ FORMS: dict[str, ActionForm] = {
         "Restart the clock", lambda ctx: [date_input(legend="When does the clock restart?")],
         _resume, lambda r: "resume", step="confirm", problem_fields=_ON),
     "respond": ActionForm(
-        "Record the response",
-        lambda ctx: [radios("outcome", "What was the outcome?", [(c, label("outcome", c))
-                                                                 for c in RESPONSE_OUTCOMES]),
-                     date_input(legend="When was the response sent?"),
-                     response_where(ctx)],
-        _respond, lambda r: codes("respond", r.outcome), step="check", multipart=True,
-        problem_fields={"outcome": ("outcome", "The outcome"), **_ON}, refusal_field="outcome"),
+        "Record the response", _respond_fields,
+        _respond, lambda r: codes("respond", r.outcome, r.late_reason), step="check", multipart=True,
+        problem_fields={"outcome": ("outcome", "The outcome"), "late_reason": ("why-late", "The reason"),
+                        "late_note": ("late-note", "What you added"),
+                        "late_reasons": ("why-late", "The council's list of reasons"),
+                        "recommendations": ("recommendations", "The recommendations"), **_ON},
+        refusal_field="outcome"),
+    "late-reason": ActionForm(
+        "Say why the response was late", _late_reason_fields, _late_reason,
+        lambda r: codes("late-reason", f"stage-{r.stage}" if r.stage else None, r.reason), submit="Save",
+        intro=_late_reason_intro,
+        problem_fields={"reason": ("reason", "The reason"), "note": ("note", "What you added"),
+                        "stage": ("stage", "The stage"), "late_reasons": ("reason", "The council's list of reasons")},
+        refusal_field="reason"),
     "submit-learning": ActionForm(
         "Lessons-learnt form",
         lambda ctx: [textarea("text", "What will change because of this complaint?",

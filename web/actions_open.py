@@ -3,7 +3,8 @@
 The table is the spec's (web.md section 3): the Complaints Team takes every action but
 discontinuing, which is the complaints manager's; the complaint's current officer
 responds, asks for more time and sends the lessons-learnt form; a manager reassigns a
-complaint of their team to someone else in it. Whether the rules then accept the action
+complaint of their team to someone else in it. Saying why a late response was late is
+the team's or the current officer's, as responding is. Whether the rules then accept the action
 is the workflow's to say: ``actions_for`` only leaves out what the person's role may never
 do, and what the complaint's state makes plainly pointless (restarting a running clock),
 so the complaint page offers the actions worth trying.
@@ -46,6 +47,7 @@ ACTION_RULES: tuple[ActionRule, ...] = (
     _rule("suspend", "Stop the clock", TEAM),
     _rule("resume", "Restart the clock", TEAM),
     _rule("respond", "Record the response", TEAM, CURRENT_OFFICER),
+    _rule("late-reason", "Say why the response was late", TEAM, CURRENT_OFFICER),
     _rule("submit-learning", "Send the lessons-learnt form", TEAM, CURRENT_OFFICER),
     _rule("escalate", "Move to the next stage", TEAM),
     _rule("appoint-independent-person", "Appoint the independent person", TEAM),
@@ -160,6 +162,11 @@ def open_now(action: str, record: dict, policy: Policy | None, today: date) -> b
         case "respond":
             needs_officer = has_officer and stage.get("officer") is None
             return running and not needs_officer and stage.get("clock") in (None, FINAL_RESPONSE)
+        case "late-reason":
+            # Said afterwards, even once the complaint has closed: the annual report counts it.
+            return status != "withdrawn" and any(
+                s.get("responded") is not None and s.get("on_time") is False and s.get("late_reason") is None
+                for s in record.get("stages", []))
         case "submit-learning":
             return status != "withdrawn" and awaiting_learning(record) is not None
         case "escalate":

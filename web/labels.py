@@ -97,8 +97,35 @@ def in_words(text: str, officers=()) -> str:
         for code, words in LABELS[kind].items():
             if "_" in code:
                 text = re.sub(rf"\b{code}\b", words[:1].lower() + words[1:], text)
+    # The council's own reasons for lateness ("staff_capacity": "Staff capacity"), and the
+    # command a refusal names for saying why with the response.
+    for code in late_reason_codes():
+        if "_" in code:
+            words = late_reason_words(code)
+            text = re.sub(rf"\b{code}\b", words[:1].lower() + words[1:], text)
+    text = text.replace(" (respond --late-reason)", "")
     text = text.replace("late_accepted", "accepted late").replace("late_reason", "the reason to accept it late")
     return text[:1].upper() + text[1:]
+
+
+def _council_late_reasons():
+    from council import late_reasons
+
+    try:
+        return late_reasons.current()
+    except late_reasons.LateReasonsError:
+        # A list the council broke is reported where a reason is asked; words for the
+        # codes already kept still come from the list shipped with the engine.
+        return late_reasons.SHIPPED
+
+
+def late_reason_codes() -> list[str]:
+    return _council_late_reasons().codes
+
+
+def late_reason_words(code: str | None) -> str:
+    """A reason for lateness in the council's words; a code since taken off its list made readable."""
+    return _council_late_reasons().words(code)
 
 
 def label(kind: str, code: str | None) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
+from markupsafe import Markup
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 from starlette.routing import Route
@@ -34,7 +35,7 @@ from web.actions_open import BY_PATH, choosable_officers, current_stage, may_tak
 from web.engine import act
 from web.formats import long_date
 from web.forms import Errors, date_items
-from web.labels import label
+from web.labels import label, late_reason_words
 from web.pages import MAX_FORM_BYTES, Page, page_for
 
 UPLOAD_BYTES = response_files.MAX_FILE_BYTES + MAX_FORM_BYTES
@@ -86,8 +87,9 @@ def _shown_fields(spec: ActionForm, ctx: Context, values, errors: Errors, posted
 def _form(page: Page, action: str, ctx: Context, values, errors: Errors, form_id: str, posted: bool) -> Response:
     spec = FORMS[action]
     stage = current_stage(ctx.record)
+    intro = spec.intro(ctx) if callable(spec.intro) else spec.intro
     return page.form_page(
-        "actions/form.html", errors, ref=ctx.ref, action=action, heading=spec.heading, intro=spec.intro,
+        "actions/form.html", errors, ref=ctx.ref, action=action, heading=spec.heading, intro=intro,
         submit=spec.submit, multipart=spec.multipart, values=values or {}, form_id=form_id,
         fields=_shown_fields(spec, ctx, values or {}, errors, posted), stage=stage.get("stage"),
         upload=ctx.upload)
@@ -191,6 +193,14 @@ def _summary(action: str, ctx: Context, values: dict, request) -> list[dict]:
         where = (f"Uploaded: {ctx.upload.filename}" if values.get("where") == "file" and ctx.upload
                  else values.get("where-note", ""))
         rows.append(("Response", where, "where"))
+        if request.late_reason:
+            rows.append(("Why it is late", late_reason_words(request.late_reason), "why-late"))
+            if request.late_note:
+                rows.append(("Anything to add", request.late_note, "late-note"))
+        if request.recommendations:
+            listed = Markup('<ul class="govuk-list govuk-list--bullet">{}</ul>').format(
+                Markup("").join(Markup("<li>{}</li>").format(r) for r in request.recommendations))
+            rows.append(("Recommendations", listed, "recommendations"))
     if action in ("suspend", "discontinue"):
         rows.append(("Reason", label("suspension_reason", request.reason), "reason"))
         if request.detail:
@@ -199,7 +209,7 @@ def _summary(action: str, ctx: Context, values: dict, request) -> list[dict]:
         rows.append(("Why", request.reason, "reason"))
     if getattr(request, "on", None) is not None:
         rows.append(("Date", long_date(request.on), "on-day"))
-    return [{"key": {"text": k}, "value": {"text": v},
+    return [{"key": {"text": k}, "value": {"html": v} if isinstance(v, Markup) else {"text": v},
              "actions": {"items": [{"href": f"{change}#{anchor}", "text": "Change",
                                     "visuallyHiddenText": k.lower()}]}} for k, v, anchor in rows]
 
