@@ -27,7 +27,7 @@ from rules.moments import LONDON
 from web import audit, response_files
 from web.access import Person, may_see
 from web.formats import date_and_time, long_date
-from web.labels import label
+from web.labels import label, late_reason_words
 from web.pages import Page, page_for
 
 
@@ -60,6 +60,7 @@ ACTIONS = {
     "suspend": "Clock stopped",
     "resume": "Clock restarted",
     "respond": "Response sent",
+    "late_reason": "Why the response was late",
     "escalate": "Next stage asked for",
     "appoint_independent_person": "Independent person appointed",
     "submit_learning": "Lessons-learnt form submitted",
@@ -114,6 +115,9 @@ def history_words(entry: dict, officer_name) -> tuple[str, str]:
         return what, f"Outcome: {label('outcome', detail)}"
     if action == "escalate":
         return what, label("escalation_reason", detail)
+    if action == "late_reason":
+        stage, _, reason = detail.partition(": ")
+        return what, f"{stage.capitalize()}: {late_reason_words(reason)}" if reason else late_reason_words(detail)
     if action == "discontinue":
         return what, label("suspension_reason", detail)
     if action == "ombudsman_decision":
@@ -298,8 +302,15 @@ def stage_cards(seen: Seen, officer_name) -> list[dict]:
         if s.get("responded"):
             timely = "on time" if s.get("on_time") else "late" if s.get("on_time") is False else ""
             rows.append(("Answered", f"{long_date(s['responded'])}{', ' + timely if timely else ''}"))
+        if s.get("responded") and s.get("on_time") is False:
+            rows.append(("Why it was late", late_reason_words(s.get("late_reason"))))
+            if s.get("late_note"):
+                rows.append(("Anything added about why", s["late_note"]))
         if s.get("outcome"):
             rows.append(("Outcome", label("outcome", s["outcome"])))
+        if s.get("recommendations"):
+            # A list: the card shows it as bullets.
+            rows.append(("Recommendations of the investigating officer", list(s["recommendations"])))
         if s.get("learning_submitted"):
             rows.append(("Lessons-learnt form", f"Submitted {long_date(s['learning_submitted'])}"))
         cards.append({"title": stage_name(seen.policy, s["stage"]), "rows": rows})
