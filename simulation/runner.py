@@ -34,6 +34,8 @@ from workflows.engine import DATA_CONVERTER
 from temporalio.testing import WorkflowEnvironment
 from temporalio.testing._timeskipping import TimeSkippingConfig
 
+from council import late_reasons
+from models import actions as a
 from models.complaint import ComplaintState
 from notifications.mailer import SmtpSettings
 from notifications.sink import MailSink
@@ -45,6 +47,9 @@ from store.record_store import AFTER_THE_WORKFLOW, NotAfterTheWorkflow, RecordSt
 from worker import build_worker
 from workflows.complaint import ComplaintWorkflow
 from workflows.engine import complaint_input
+
+# The requests that carry the council's list of reasons for lateness.
+SAYS_WHY_LATE = (a.Respond, a.LateReason)
 
 # The dev server breaks up under hundreds of complaints advancing at once; this many
 # at a time keeps both cores busy.
@@ -92,8 +97,10 @@ class ComplaintRun:
 
 
 class Simulation:
-    def __init__(self, env: WorkflowEnvironment, scenario: Scenario, task_queue: str, store: RecordStore) -> None:
+    def __init__(self, env: WorkflowEnvironment, scenario: Scenario, task_queue: str, store: RecordStore,
+                 late_reason_codes: list[str] | None = None) -> None:
         self.env = env
+        self.late_reason_codes = late_reason_codes
         self.scenario = scenario
         self.task_queue = task_queue
         self.store = store
@@ -146,7 +153,7 @@ class Simulation:
         """Send the action as an Update (a refusal is a `rejected` line); False if the
         complaint's workflow had ended and could take nothing."""
         try:
-            await handle.execute_update(act.do, act.request())
+            await handle.execute_update(act.do, request_of(act, self.late_reason_codes))
         except WorkflowUpdateFailedError as failed:
             reason = getattr(failed.cause, "message", None) or str(failed)
             result.rejected.append(rejected_line(result.ref, moment, act.do, reason))
@@ -192,11 +199,30 @@ class Simulation:
         record = AFTER_THE_WORKFLOW.get(act.do)
         if record is not None:
             try:
-                await asyncio.to_thread(record, self.store, final.ref, act.request(), moment)
+                await asyncio.to_thread(record, self.store, final.ref,
+                                        request_of(act, self.late_reason_codes), moment)
                 return None
             except (Refused, NotAfterTheWorkflow, PolicyError) as refusal:
                 return str(refusal)
         return ended_refusal(final)
+
+
+def request_of(act: ActionIn, late_reason_codes: list[str] | None) -> object:
+    """The action's request; a response or a reason for lateness carries the council's list
+    as the commands send it, so a scenario run by a council with its own list is checked
+    against that list (not the one shipped with the engine)."""
+    request = act.request()
+    if isinstance(request, SAYS_WHY_LATE) and request.late_reasons is None:
+        request.late_reasons = late_reason_codes
+    return request
+
+
+def council_late_reason_codes(scenario: Scenario) -> list[str] | None:
+    """The council's list, read once before anything runs (a list that cannot be read is
+    refused then, naming its file); None when no action of the scenario needs it."""
+    if not any(act.do in ("respond", "late_reason") for c in scenario.complaints for act in c.actions):
+        return None
+    return late_reasons.current().codes
 
 
 def ended_refusal(final: ComplaintState) -> str:
@@ -246,6 +272,7 @@ async def simulate(
     With ``histories``, each complaint's workflow history is saved there as JSON (the
     replay tests keep such histories of real runs).
     """
+    codes = council_late_reason_codes(scenario)
     with tempfile.TemporaryDirectory(prefix="complaints-sim-") as tmp:
         store = RecordStore(database_url or f"sqlite:///{Path(tmp) / 'records.db'}")
         store.create_schema()
@@ -262,7 +289,7 @@ async def simulate(
                     task_queue = f"simulate-{uuid.uuid4()}"
                     smtp = SmtpSettings(host="127.0.0.1", port=sink.port)
                     async with build_worker(env.client, store, smtp, task_queue):
-                        sim = Simulation(env, scenario, task_queue, store)
+                        sim = Simulation(env, scenario, task_queue, store, codes)
                         runs = await asyncio.gather(*(sim.run_complaint(c) for c in scenario.complaints))
                         # Delivery sends from the outbox on its own: the timeline is
                         # read from what arrived, so wait for the last letter.
