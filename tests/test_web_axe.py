@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from notifications.sink import free_port
 from tests.browser import Visitor, chromium, crawl, kind_of_page, links_in, mails, readable, varied_caseload
+from tests.test_web_no_codes import late_responses
 from web.server import WebServer
 from web.settings import OidcSettings, WebSettings
 
@@ -93,6 +94,7 @@ async def test_signing_in_with_the_councils_account_passes_axe(web):
 
 async def test_every_page_each_role_reaches_passes_axe(web):
     refs = await varied_caseload(web)
+    late = await late_responses(web)
     passwords = {user: web.add_user(user, roles, directory_id, name)
                  for user, (roles, directory_id, name) in STAFF.items()}
     base = await web.serve()
@@ -164,6 +166,20 @@ async def test_every_page_each_role_reaches_passes_axe(web):
                 assert await visitor.errors(), "extending an answered stage is refused"
                 await visitor.shot("axe-action-refused")
                 await look(visitor, user, f"refused /complaints/{answered}/extend")
+                # A late response: the reason asked with it (sent without one, its error), the
+                # reason's own form afterwards, and the stage 2 recommendations on the page.
+                respond, late_reason = late["the response's form, late"], late["the reason's own form"]
+                await visitor.goto(respond)
+                await visitor.choose("Upheld")
+                await visitor.press_button("Continue")
+                assert "Select why the response is late" in await visitor.errors()
+                await visitor.shot("axe-respond-late-error")
+                await look(visitor, user, f"late {respond}")
+                await visitor.goto(late_reason)
+                await visitor.shot("axe-late-reason")
+                await look(visitor, user, f"late {late_reason}")
+                await visitor.goto(late["a reason and recommendations"])
+                await look(visitor, user, f"recommendations {late['a reason and recommendations']}")
             await visitor.close()
 
         # The family's page from the link in their letters, and its error summary.

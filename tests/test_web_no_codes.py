@@ -12,9 +12,12 @@ link in their letter.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from tests.browser import Visitor, body_of, chromium, codes_in, crawl, links_in, mails, varied_caseload
+from models import actions as a
+from rules.moments import LONDON
+from tests.browser import Visitor, body_of, chromium, codes_in, crawl, links_in, mails, unique_number, varied_caseload
 
 STAFF = {
     # username: (roles, directory id, name)
@@ -24,6 +27,34 @@ STAFF = {
     "tess": ({"manager"}, "tm-1", "Team Manager"),
     "ada": ({"admin"}, None, "Ada Admin"),
 }
+
+
+async def late_responses(web) -> dict[str, str]:
+    """Responses given late: one whose reason (a code of the council's list) and stage 2
+    recommendations were recorded, one still without a reason, one still to be answered.
+    Returns the pages that show or ask for them."""
+    received = datetime.now(LONDON) - timedelta(days=42)
+    # Answered late a few days ago: still in time to ask for stage 2 today.
+    answered = (datetime.now(LONDON) - timedelta(days=4)).date()
+    block = unique_number()
+    refs = [f"CS-LATE-{block}-{n}" for n in range(3)]
+    for ref in refs:
+        await web.register(ref, received=received)
+        assert (await web.act(ref, "assign", a.Assign("io-1", on=(received + timedelta(days=1)).date()))).done
+    reasoned, unreasoned, unanswered = refs
+    for update, request in (
+            ("respond", a.Respond("upheld", on=answered,
+                                  late_reason="officer_left_or_changed", late_note="handed over in the summer")),
+            ("escalate", a.Escalate("late_response")),
+            ("assign", a.Assign("hos-1")),
+            ("respond", a.Respond("partially_upheld", recommendations=["Keep the family told every week"]))):
+        done = await web.act(reasoned, update, request)
+        assert done.done, (update, done.message)
+    assert (await web.act(unreasoned, "respond", a.Respond("not_upheld"))).done
+    return {"a reason and recommendations": f"/complaints/{reasoned}",
+            "no reason yet": f"/complaints/{unreasoned}",
+            "the reason's own form": f"/complaints/{unreasoned}/late-reason",
+            "the response's form, late": f"/complaints/{unanswered}/respond"}
 
 
 def check_links(sink, refs) -> dict[str, str]:
@@ -39,6 +70,7 @@ def check_links(sink, refs) -> dict[str, str]:
 
 async def test_no_page_shows_an_engine_code(web):
     refs = await varied_caseload(web)
+    late = await late_responses(web)
     passwords = {user: web.add_user(user, roles, directory_id, name)
                  for user, (roles, directory_id, name) in STAFF.items()}
     base = await web.serve()
@@ -57,6 +89,13 @@ async def test_no_page_shows_an_engine_code(web):
                 if codes := await visitor.codes_shown():
                     shown[f"{user} {path}"] = codes
             reached[user] = count
+            if user == "sam":
+                # Reasons for lateness are the council's codes: each page that shows or asks
+                # for one, whether or not the crawl's share of complaint pages reached it.
+                for what, path in late.items():
+                    await visitor.goto(path)
+                    if codes := await visitor.codes_shown():
+                        shown[f"{user} {path} ({what})"] = codes
             await visitor.close()
 
         family = await Visitor.open(browser, base)
