@@ -69,6 +69,9 @@ COLUMNS = {
     "not_answered": "Of which not answered",
 }
 
+# Columns of what people wrote or named (a team, a member of staff, a lesson): printed as written.
+WRITTEN = {"team", "officer", "service_area", "lesson", "compliment", "recommendation"}
+
 # Category codes in words, wherever they appear in a table.
 CATEGORIES = {
     "child": "Child or young person",
@@ -177,7 +180,7 @@ def cell(name: str, value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, str):
-        return category(value)
+        return value if name in WRITTEN else category(value)
     return str(value)
 
 

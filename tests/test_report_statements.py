@@ -4,6 +4,7 @@ the previous year's costs. Small scenarios run through the engine into SQLite.""
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -177,3 +178,27 @@ def test_a_store_that_holds_part_of_the_year_is_refused_unless_told_and_then_say
     assert "This report covers only 4 April 2023 to 8 December 2023." in text
     summary = json.loads((out / "summary.json").read_text())
     assert summary["part_year"] == {"from": "2023-04-04", "to": "2023-12-08"}
+
+
+def test_compliments_name_the_member_of_staff_and_are_printed_in_full(tmp_path):
+    from store.record_store import RecordStore
+
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    RecordStore(url).create_schema()
+    # A family's words, long and in their own hand (the example directory names io-1).
+    words = ("Siobhán O'Brien-Ng wrote: our social worker listened, came back when she said she would, "
+             "and explained every step. ") * 20
+    assert main(["compliment", "--team", "Fostering", "--officer", "io-1", "--on", "2023-05-01",
+                 "--text", words, "--database", url]) == 0
+    assert main(["compliment", "--team", "Leaving care", "--officer", "io-99", "--on", "2023-06-01",
+                 "--text", "Thank you.", "--database", url]) == 0
+    out = tmp_path / "report"
+    assert main(["report", "--draft", "--year", "2023-24", "--out", str(out), "--database", url]) == 0
+    with (out / "compliments.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    # The directory's name for io-1; an id it does not know, as recorded; the words whole.
+    assert [(r["officer"], r["compliment"].strip()) for r in rows] == [
+        ("Investigating Officer One", words.strip()), ("io-99", "Thank you.")]
+    text = _text(out)
+    assert "1 May 2023 Fostering Investigating Officer One Siobhán O'Brien-Ng wrote" in text
+    assert text.count("explained every step") == 20
