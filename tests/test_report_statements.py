@@ -202,3 +202,20 @@ def test_compliments_name_the_member_of_staff_and_are_printed_in_full(tmp_path):
     text = _text(out)
     assert "1 May 2023 Fostering Investigating Officer One Siobhán O'Brien-Ng wrote" in text
     assert text.count("explained every step") == 20
+
+
+def test_months_are_compared_with_the_previous_years_published_months(whole_year, tmp_path):
+    history = tmp_path / "history.yaml"
+    months = [3, 4, 5, 2, 6, 4, 5, 7, 3, 6, 5, 5]
+    history.write_text("years:\n  2022-23:\n    statutory: {total: 55, by_month: %s}\n" % months)
+    out = tmp_path / "report"
+    assert main(["report", "--draft", "--year", "2023-24", "--out", str(out), "--database", whole_year,
+                 "--history", str(history), "--as-of", "2024-04-10"]) == 0
+    with (out / "statutory_by_month.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["previous_year"]) for r in rows] == months
+    text = _text(out)
+    assert "Month Complaints The year before April 2023 1 3 May 2023 0 4" in text
+    # The chart has both years, told apart in its legend and its alt text.
+    assert re.search(r'alt="Bar chart of complaints received by month, against the previous year[^"]*2022-23',
+                     (out / "report.html").read_text())
