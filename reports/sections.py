@@ -147,6 +147,9 @@ def volume_paragraph(fig: ProcedureFigures, pub: Published, what: str) -> str:
     total, before = pub.number(fig.facts["total"]), pub.number(fig.facts["previous"].total)
     if total is None:
         return f"How many complaints were made under the {what} in {fig.year.label} is not known."
+    if total == 0:
+        text = f"No complaints under the {what} were received in {fig.year.label}"
+        return text + (f" ({_n(before)} were in {fig.year.previous().label})." if before else ".")
     text = f"There were {_complaints(total)} under the {what} in {fig.year.label}"
     if fig.facts["history_only"]:
         text += " (the council's published total)"
@@ -179,6 +182,8 @@ def outcomes_paragraph(fig: ProcedureFigures, pub: Published) -> str:
 def advocacy_paragraph(fig: ProcedureFigures, pub: Published) -> str:
     table = fig.tables["complainants"]
     n = pub.cell(table, "child_with_advocate", "complaints")
+    if fig.facts["total"] == 0:
+        return f"No complaints were received in {fig.year.label}."
     return (f"Of the {_complaints(pub.number(fig.facts['total']))} received in {fig.year.label}, {_n(n)} "
             f"{'was' if n == 1 else 'were'} made by a child or young person supported by an advocate.")
 
@@ -187,6 +192,8 @@ def timeliness_paragraphs(fig: ProcedureFigures, pub: Published) -> list[str]:
     if fig.facts["history_only"]:
         return [history_timeliness(fig, pub)]
     within, extended = fig.facts["timescale_labels"]
+    if fig.facts["total"] == 0:
+        return [f"No complaints were received in {fig.year.label}, so no response was due."]
     table = fig.tables["timeliness"]
     by_year = fig.tables["timeliness_by_year"]
     on_time = pub.cell(table, within, "complaints")
@@ -230,6 +237,8 @@ def beyond_paragraph(fig: ProcedureFigures, pub: Published) -> str:
     table = fig.tables["beyond_timescale_by_month"]
     beyond = sum(r[2] for r in table.rows)
     total = sum(r[1] for r in table.rows)
+    if total == 0:
+        return f"No complaints were received in {fig.year.label}, so no response was due."
     shown_beyond, shown_total = pub.number(beyond), pub.number(total)
     before = fig.facts["previous"].beyond_pct
     return (f"Out of {_complaints(shown_total)}, {_n(shown_beyond)} were answered later than "
@@ -242,6 +251,8 @@ def ombudsman_paragraph(fig: ProcedureFigures, pub: Published) -> str:
     referrals = pub.cell(table, fig.year.label, "referrals")
     remedies = pub.cell(table, fig.year.label, "remedies_gbp", 0.0)
     paid = wording.money(remedies) if isinstance(remedies, (int, float)) else remedies
+    if referrals == 0:
+        return f"No complainant took their complaint to the Local Government and Social Care Ombudsman in {fig.year.label}."
     return (f"{_n(referrals)} {'complainant' if referrals == 1 else 'complainants'} took their complaint to the "
             f"Local Government and Social Care Ombudsman in {fig.year.label}; the remedies it asked for came to "
             f"{paid}.")
@@ -252,6 +263,8 @@ def learning_paragraph(fig: ProcedureFigures, pub: Published) -> str:
     forms = sum(r[2] for r in table.rows if isinstance(r[2], int))
     if fig.facts["history_only"]:
         return f"How many lessons-learnt forms were returned in {fig.year.label} is not known."
+    if fig.facts["total"] == 0:
+        return f"No complaints were received in {fig.year.label}, so no lessons-learnt form was due."
     total = pub.number(fig.facts["total"])
     return (f"{_n(pub.number(forms))} lessons-learnt {'form was' if forms == 1 else 'forms were'} returned "
             f"for the {_complaints(total)} received in {fig.year.label}.")
