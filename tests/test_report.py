@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import json
 from datetime import date
 from pathlib import Path
@@ -198,7 +199,7 @@ def test_report_of_an_empty_year_writes_every_file(tmp_path, capsys):
         rows = list(csv.reader(f))
     assert rows[0] == ["month", "complaints", "previous_year"] and len(rows) == 13
     # True statements of a year with nothing in it: none received, none due; no "0 of the 0".
-    page = (out / "report.html").read_text()
+    page = html.unescape((out / "report.html").read_text())
     assert "No complaints under the Children's statutory complaints procedure were received in 2023-24." in page
     assert "No complaints were received in 2023-24, so no response was due." in page
     assert "0 of the 0" not in page and "decrease of 100%" not in page and " 0%" not in page
