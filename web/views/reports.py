@@ -236,15 +236,20 @@ def _report_csp(html: str) -> str:
             "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 
 
-@page_for(*TEAM)
-async def view_report(page: Page):
-    found = await _year_and_report(page)
+async def _show(page: Page, draft: bool = False) -> Response:
+    """The report as a page of its own (its own CSP: its styles and data-URI charts only)."""
+    found = await _year_and_report(page, draft=draft)
     if isinstance(found, Response):
         return found
     year, report = found
     html = await page.db(render_html, report)
-    await page.audit(audit.VIEW, None, f"annual report {year.label}")
+    await page.audit(audit.VIEW, None, f"annual report {year.label}" + (" (draft preview)" if draft else ""))
     return HTMLResponse(html, headers={"Content-Security-Policy": _report_csp(html)})
+
+
+@page_for(*TEAM)
+async def view_report(page: Page):
+    return await _show(page)
 
 
 def _attachment(body: bytes, media_type: str, filename: str) -> Response:
@@ -416,13 +421,7 @@ async def commentary_editor(page: Page):
 
 @page_for(*EDITORS)
 async def commentary_preview(page: Page):
-    found = await _year_and_report(page, draft=True)
-    if isinstance(found, Response):
-        return found
-    year, report = found
-    html = await page.db(render_html, report)
-    await page.audit(audit.VIEW, None, f"annual report {year.label} (draft preview)")
-    return HTMLResponse(html, headers={"Content-Security-Policy": _report_csp(html)})
+    return await _show(page, draft=True)
 
 
 routes = [
