@@ -13,6 +13,8 @@ import csv
 import html as markup
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,7 @@ from tests.scenario_counts import count_year as count
 
 ROOT = Path(__file__).parent.parent
 HISTORY = ROOT / "reports/examples/reference-history.yaml"
+ARTIFACTS = ROOT / "tests/artifacts/report"
 
 # The reference report's headline figures for 2023-24, as the issue gives them.
 REFERENCE = {
@@ -322,6 +325,14 @@ def test_the_final_pdf_numbers_its_pages_and_holds_the_headline_figures(final):
     whole = " ".join(pages)
     assert "There were 102 complaints" in whole and "42, 41% of complaints" in whole
     assert "£72,107.65" in whole
+    # Every printed page as a picture, for a person to look at (tests/artifacts/report).
+    if shutil.which("pdftoppm"):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for old in ARTIFACTS.glob("final-page-*.png"):
+            old.unlink()
+        subprocess.run(["pdftoppm", "-png", "-r", "45", str(final / "report.pdf"), str(ARTIFACTS / "final-page")],
+                       check=True, timeout=300)
+        shutil.copy(final / "report.pdf", ARTIFACTS / "annual-report-final.pdf")
 
 
 def test_a_final_report_without_the_councils_words_is_refused(reference_year_store, tmp_path, capsys):
