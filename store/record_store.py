@@ -3,9 +3,10 @@
 Every method is synchronous; activities call it through ``asyncio.to_thread`` (or as
 sync activities) so the event loop never waits on the database.
 
-A complaint's workflow ends a year after the complaint closed, but the Ombudsman, costs
-and late lessons-learnt forms often come later still: ``record_*`` write those straight
-into the complaint's rows, under the same checks the workflow applies (``rules.complaint``).
+A complaint's workflow ends a year after the complaint closed, but the Ombudsman, costs,
+late lessons-learnt forms and why a response was late often come later still: ``record_*``
+write those straight into the complaint's rows, under the same checks the workflow applies
+(``rules.complaint``, ``rules.lateness``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 import functools
+from types import SimpleNamespace
 
 from sqlalchemy import Connection, Date, Table, bindparam, case, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -38,6 +40,7 @@ from rules.complaint import (
     referral_refusal,
     withdrawn_refusal,
 )
+from rules.lateness import refuse_late_reason
 from store import snapshot
 from store.migrate import add_missing_columns
 from store.engine import database_url, dispose_engine, engine_for, normalise_url
@@ -443,7 +446,26 @@ class RecordStore:
             _log(conn, ref, now, "submit_learning", f"stage {stage}", by=req.by)
         return stage
 
-    def _ended_complaint(self, conn: Connection, ref: str, now: datetime) -> _Ended:
+    def record_late_reason(self, ref: str, req: a.LateReason, now: datetime) -> int:
+        """Why a stage's late response was late (a second one replaces the first); returns
+        the stage. Unlike the others, taken for a withdrawn complaint too: the rule allows
+        it, as the annual report counts why responses were late whatever came after."""
+        _refuse_field(request_problem("late_reason", req, london(now).date()))
+        with self.engine.begin() as conn:
+            self._ended_complaint(conn, ref, now, withdrawn_too=True)
+            current = conn.execute(select(complaints.c.stage).where(complaints.c.ref == ref)).scalar_one()
+            kept = [SimpleNamespace(stage=s.stage, responded=s.responded, on_time=s.on_time, due=s.due)
+                    for s in _rows(conn, stages, ref, stages.c.stage)]
+            # The workflow's own check, on the stages as the store keeps them (it reads nothing else).
+            as_kept: Any = SimpleNamespace(state=SimpleNamespace(stage=current, stages=kept))
+            _refuse(refuse_late_reason(as_kept, req, now))
+            stage = req.stage if req.stage is not None else current
+            conn.execute(update(stages).where(stages.c.ref == ref, stages.c.stage == stage)
+                         .values(late_reason=req.reason, late_note=req.note))
+            _log(conn, ref, now, "late_reason", f"stage {stage}: {req.reason}", by=req.by)
+        return stage
+
+    def _ended_complaint(self, conn: Connection, ref: str, now: datetime, *, withdrawn_too: bool = False) -> _Ended:
         """Lock the complaint for an action after its workflow; what the checks need of it."""
         raised = conn.execute(
             update(complaints).where(complaints.c.ref == ref)
@@ -456,8 +478,9 @@ class RecordStore:
                    complaints.c.archived, complaints.c.received).where(complaints.c.ref == ref)
         ).one()
         if record.status == "withdrawn":
-            raise Refused(withdrawn_refusal(record.withdrawn_on))
-        if not record.archived:
+            if not withdrawn_too:
+                raise Refused(withdrawn_refusal(record.withdrawn_on))
+        elif not record.archived:
             raise NotAfterTheWorkflow(
                 f"complaint {ref} is {record.status} and not archived in the record store: "
                 "its workflow keeps the record, so act through the engine")
