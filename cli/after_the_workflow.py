@@ -1,5 +1,6 @@
 """What still comes after a complaint's workflow has ended, a year after it closed: the
-Ombudsman takes months; invoices and late lessons-learnt forms arrive when they do. The
+Ombudsman takes months; invoices and late lessons-learnt forms arrive when they do; why a
+response was late may be said only when the annual report is drawn up. The
 record store (``--database URL``, else ``DATABASE_URL``) takes these itself, under the
 same rules, and ``status`` shows them with the workflow's own account.
 """
@@ -12,8 +13,9 @@ from datetime import datetime
 
 from cli.command_line import UserError, fail
 from cli.stores import has_complaints, one_line, store_at, store_problem
+from council.late_reasons import LateReasonsError, current
 from models import actions as a
-from models.complaint import ComplaintState, Cost, HistoryEntry, OmbudsmanReferral
+from models.complaint import ComplaintState, Cost, HistoryEntry, OmbudsmanReferral, StageRecord
 from policies import PolicyError
 from rules.complaint import LONDON, Refused
 from store.record_store import RecordStore
@@ -49,7 +51,7 @@ def record_after_the_workflow(args, command: str, record_it: Recorder, request: 
             f"{shown} has it {record['status']} and not archived (is it the worker's?)")
     try:
         what = record_it(store, args.ref, request, datetime.now(LONDON))
-    except (Refused, NotAfterTheWorkflow, PolicyError) as problem:
+    except (Refused, NotAfterTheWorkflow, PolicyError, LateReasonsError) as problem:
         return fail(f"{command} refused: {one_line(problem)}")
     except SQLAlchemyError as problem:
         return fail(f"cannot write to the record store at {shown}: {store_problem(problem)}")
@@ -80,10 +82,18 @@ def learning(store: RecordStore, ref: str, req: a.SubmitLearning, now: datetime)
     return f"lessons-learnt form for stage {store.record_learning(ref, req, now)}"
 
 
+def late_reason(store: RecordStore, ref: str, req: a.LateReason, now: datetime) -> str:
+    # No workflow replays this: a request without the council's list is checked against
+    # the list as it is now, not the one shipped with the engine.
+    if req.late_reasons is None:
+        req = replace(req, late_reasons=current().codes)
+    return f"why the stage {store.record_late_reason(ref, req, now)} response was late: {req.reason}"
+
+
 def with_later_records(args, state: ComplaintState) -> ComplaintState:
     """The state as the workflow ended, with what the record store took after it: the
-    Ombudsman, costs and lessons-learnt forms, and their lines of the history, with who
-    did them (see record_after_the_workflow)."""
+    Ombudsman, costs, lessons-learnt forms and why a response was late, and their lines of
+    the history, with who did them (see record_after_the_workflow)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
@@ -93,7 +103,7 @@ def with_later_records(args, state: ComplaintState) -> ComplaintState:
         return state            # the workflow's own account still stands
     if record is None:
         return state
-    forms = {r["stage"]: (r["learning_submitted"], r["learning_text"]) for r in record["stages"]}
+    kept = {r["stage"]: r for r in record["stages"]}
     # The store's history is the workflow's, then what it took itself.
     later_history = [HistoryEntry(r["at"], r["action"], r["detail"] or "", r.get("by"))
                      for r in record["history"][len(state.history):]]
@@ -102,8 +112,16 @@ def with_later_records(args, state: ComplaintState) -> ComplaintState:
         ombudsman=[OmbudsmanReferral(r["referred"], r["decided"], r["result"], r["remedy_gbp"])
                    for r in record["ombudsman"]],
         costs=[Cost(r["stage"], r["on"], r["item"], r["amount_gbp"]) for r in record["costs"]],
-        stages=[replace(s, learning_submitted=forms.get(s.stage, (None, None))[0] or s.learning_submitted,
-                        learning_text=forms.get(s.stage, (None, None))[1] or s.learning_text)
-                for s in state.stages],
+        stages=[_with_later(s, kept.get(s.stage, {})) for s in state.stages],
         history=[*state.history, *later_history],
     )
+
+
+def _with_later(s: StageRecord, row: dict) -> StageRecord:
+    """A stage as the workflow ended it, with what the store took for it afterwards (the
+    store's row began as the workflow's last snapshot, so a reason it holds is the latest)."""
+    said = row.get("late_reason") is not None
+    return replace(s, learning_submitted=row.get("learning_submitted") or s.learning_submitted,
+                   learning_text=row.get("learning_text") or s.learning_text,
+                   late_reason=row["late_reason"] if said else s.late_reason,
+                   late_note=row.get("late_note") if said else s.late_note)

@@ -1,8 +1,8 @@
 """The web app's only way to change a complaint: the complaint's workflow, through its
 Updates, exactly as the command line sends them. The workflow's validator runs the rules;
 a refusal comes back as the rule's own reason and changes nothing. What may come after a
-complaint's workflow has ended (the Ombudsman, costs, a late lessons-learnt form) goes to
-the record store, as ``complaints`` does it.
+complaint's workflow has ended (the Ombudsman, costs, a late lessons-learnt form, why a
+response was late) goes to the record store, as ``complaints`` does it.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ AFTER_THE_WORKFLOW = {
     "ombudsman_decision": later.decision,
     "record_cost": later.cost,
     "submit_learning": later.learning,
+    "late_reason": later.late_reason,
 }
 
 
