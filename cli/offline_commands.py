@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from cli.stores import StoreUnavailable, writable_store
+from council.late_reasons import LateReasonsError
 from policies import PolicyError, load_policy
 from rules.bank_holidays import complaint_days_off
 from rules.calendar import WorkingCalendar
@@ -90,7 +91,11 @@ def run_simulate(args) -> int:
             writable_store(args.database)   # refused now, in one line, not in the middle of the run
         except StoreUnavailable as problem:
             return fail(str(problem))
-    lines = asyncio.run(simulate(scenario, args.database))
+    try:
+        lines = asyncio.run(simulate(scenario, args.database))
+    except LateReasonsError as problem:
+        # Read before the run starts, so nothing has been simulated or kept yet.
+        return fail(str(problem))
     text = "".join(json.dumps(line) + "\n" for line in lines)
     if args.out:
         args.out.write_text(text)
