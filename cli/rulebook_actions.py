@@ -203,7 +203,7 @@ ACTION_LIST: tuple[Action, ...] = (
     Action("respond", "respond", a.Respond, "record the stage's response",
            _outcome, _respond),
     Action("late-reason", "late_reason", a.LateReason, "say why a stage's late response was late",
-           _lateness, _late_reason),
+           _lateness, _late_reason, later.late_reason),
     Action("submit-learning", "submit_learning", a.SubmitLearning, "record the lessons-learnt form",
            _text, lambda args: a.SubmitLearning(text=args.text), later.learning),
     Action("escalate", "escalate", a.Escalate, "the complainant asks for the next stage",

@@ -682,6 +682,7 @@ AFTER_THE_WORKFLOW = {
     "ombudsman_decision": RecordStore.record_ombudsman_decision,
     "record_cost": RecordStore.record_cost,
     "submit_learning": RecordStore.record_learning,
+    "late_reason": RecordStore.record_late_reason,
 }
 
 

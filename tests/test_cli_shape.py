@@ -39,6 +39,7 @@ WITH_A_DATABASE = {
     "register": ["--ref", "SHAPE-1", "--policy", "corporate", "--name", "Jane Smith",
                  "--email", "jane.smith@example.org", "--type", "parent"],
     "submit-learning": ["SHAPE-1", "--text", "Jane Smith's case taught us"],
+    "late-reason": ["SHAPE-1", "--reason", "staff_capacity"],
     "refer-to-ombudsman": ["SHAPE-1"],
     "ombudsman-decision": ["SHAPE-1", "--result", "not_upheld"],
     "record-cost": ["SHAPE-1", "--stage", "2", "--item", "investigator", "--amount", "100"],
@@ -137,8 +138,8 @@ def test_the_table_has_one_action_of_the_catalogue_a_command():
     assert all(x.command.replace("-", "_") == x.update for x in ACTION_LIST)
     # What the record store takes itself once the workflow has ended, and no more.
     assert sorted(x.command for x in ACTION_LIST if x.after_the_workflow) == [
-        "ombudsman-decision", "record-cost", "refer-to-ombudsman", "submit-learning"]
-    # The same four the record store takes itself, and so `simulate` too.
+        "late-reason", "ombudsman-decision", "record-cost", "refer-to-ombudsman", "submit-learning"]
+    # The same five the record store takes itself, and so `simulate` too.
     from store.record_store import AFTER_THE_WORKFLOW
 
     assert {x.update for x in ACTION_LIST if x.after_the_workflow} == set(AFTER_THE_WORKFLOW)
