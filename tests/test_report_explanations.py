@@ -110,29 +110,8 @@ def answered_late_with_reason():
     return complaint_.state
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def records_store(request, tmp_path):
-    if request.param == "sqlite":
-        store = RecordStore(f"sqlite:///{tmp_path / 'records.db'}")
-        store.create_schema()
-        yield store
-        store.close()
-        return
-    from tests.test_store import _postgres_admin
-    import uuid
-    url, admin = _postgres_admin()
-    name = f"complaints_expl_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    store = RecordStore(url.set(database=name).render_as_string(hide_password=False))
-    try:
-        store.create_schema()
-        yield store
-    finally:
-        store.close()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+# The record store on SQLite and on PostgreSQL, as the store's own tests have it.
+from tests.test_store import store as records_store  # noqa: E402,F401
 
 
 def test_the_store_keeps_the_reason_the_note_the_recommendations_and_the_channel(records_store):
