@@ -99,3 +99,32 @@ async def test_officers_and_managers_cannot_see_the_annual_report(web):
         for path in ("/reports/annual", f"/reports/annual/{year}", f"/reports/annual/{year}/report",
                      f"/reports/annual/{year}/download/report.pdf"):
             assert (await someone.get(path)).status_code == 403, (username, path)
+
+
+async def test_the_report_is_published_with_small_counts_hidden_when_the_council_says_so(web):
+    from dataclasses import replace
+
+    clerk = await web.signed_in("clerk", {"clerk"})
+    ref = f"CS-{uuid.uuid4().hex[:8].upper()}"
+    await web.register(ref)
+    year = this_year().label
+    page = await clerk.get(f"/reports/annual/{year}")
+    assert "Every count is shown as counted" in words(page.text)
+
+    exact = web.app.state.web.settings
+    web.app.state.web.settings = replace(exact, report_suppress_below=5)
+    try:
+        page = await clerk.get(f"/reports/annual/{year}")
+        assert "counts from 1 to 4" in words(page.text)
+        report = await clerk.get(f"/reports/annual/{year}/report")
+        assert "[c] not shown, to protect privacy" in report.text
+        tables = await clerk.get(f"/reports/annual/{year}/download/tables.zip")
+        names = zipfile.ZipFile(io.BytesIO(tables.content)).namelist()
+        assert "summary.json" not in names and "statutory_complainants.csv" in names
+        complainants = await clerk.get(f"/reports/annual/{year}/download/statutory_complainants.csv")
+        rows = list(csv.DictReader(io.StringIO(complainants.text)))
+        # However many complaints the shared test server holds, none below 5 shows.
+        assert all(r["complaints"] == "[c]" or int(r["complaints"]) == 0 or int(r["complaints"]) >= 5
+                   for r in rows)
+    finally:
+        web.app.state.web.settings = exact

@@ -46,6 +46,8 @@ class WebSettings:
     # The public form: at most this many complaints from one address in an hour.
     public_per_hour: int = 10
     commentary_dir: Path = Path("var") / "commentary"
+    # The annual report as the web app gives it: counts below this hidden (0: none hidden).
+    report_suppress_below: int = 0
 
     @property
     def secure_cookies(self) -> bool:
@@ -58,8 +60,12 @@ class WebSettings:
         try:
             port = int(env.get("WEB_PORT") or cls.port)
             minutes = int(env.get("WEB_SESSION_MINUTES") or cls.session_minutes)
+            hide = int(env.get("COMPLAINTS_REPORT_SUPPRESS_BELOW") or cls.report_suppress_below)
         except ValueError as problem:
-            raise WebSettingsError(f"WEB_PORT and WEB_SESSION_MINUTES are whole numbers ({problem})") from None
+            raise WebSettingsError(f"WEB_PORT, WEB_SESSION_MINUTES and COMPLAINTS_REPORT_SUPPRESS_BELOW are whole "
+                                   f"numbers ({problem})") from None
+        if hide < 0:
+            raise WebSettingsError(f"COMPLAINTS_REPORT_SUPPRESS_BELOW is 0 or more, not {hide}")
         if not 0 <= port <= 65535:
             raise WebSettingsError(f"WEB_PORT {port} is not a port (0 to 65535)")
         oidc = None
@@ -72,4 +78,4 @@ class WebSettings:
                                 env.get("OIDC_DIRECTORY_CLAIM") or "directory_id")
         base = (env.get("WEB_BASE_URL") or f"http://{host}:{port}").rstrip("/")
         return cls(host=host, port=port, base_url=base, session_minutes=minutes, oidc=oidc,
-                   commentary_dir=commentary_dir(env))
+                   commentary_dir=commentary_dir(env), report_suppress_below=hide)

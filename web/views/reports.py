@@ -109,7 +109,8 @@ def _commentary(path: Path) -> words.Commentary | None:
         raise ReportUnavailable(f"The commentary file {problem}") from None
 
 
-def _build(store, year: FinancialYear, path: Path | None = None, draft: bool = False) -> Report:
+def _build(store, year: FinancialYear, path: Path | None = None, draft: bool = False,
+           suppress_below: int = 0) -> Report:
     """The year's report as the records stand, with the council's commentary: the final report
     when every section that needs words has them, else a draft marking those that have none.
     A year the records do not wholly cover (the year in progress, or before the records began)
@@ -119,10 +120,12 @@ def _build(store, year: FinancialYear, path: Path | None = None, draft: bool = F
     try:
         if not draft:
             try:
-                return build(store, year, _history(), part_year=True, commentary=commentary)
+                return build(store, year, _history(), part_year=True, commentary=commentary,
+                             suppress_below=suppress_below)
             except CommentaryMissing:
                 pass
-        return build(store, year, _history(), part_year=True, commentary=commentary, draft=True)
+        return build(store, year, _history(), part_year=True, commentary=commentary, draft=True,
+                     suppress_below=suppress_below)
     except words.CommentaryError as problem:
         raise ReportUnavailable(f"The commentary file {path} cannot be used: {problem}") from None
     except CouncilError as problem:
@@ -165,7 +168,8 @@ async def _year_and_report(page: Page, draft: bool = False) -> tuple[FinancialYe
     if isinstance(year, Response):
         return year
     try:
-        return year, await page.db(_build, page.app.store, year, commentary_file(page, year), draft)
+        return year, await page.db(_build, page.app.store, year, commentary_file(page, year), draft,
+                                   page.app.settings.report_suppress_below)
     except ReportUnavailable as problem:
         return _unavailable(page, year, str(problem))
 
@@ -291,7 +295,9 @@ async def download(page: Page):
         response = _attachment(await page.db(report_pdf, report), "application/pdf", f"{name}.pdf")
     elif what == "tables.zip":
         files = await page.db(report_files, report)
-        tables = {k: v for k, v in files.items() if k != "report.html"}
+        # summary.json's exact figures are for scripts: not in what is published with small counts hidden.
+        tables = {k: v for k, v in files.items()
+                  if k != "report.html" and not (k == "summary.json" and report.suppress_below > 1)}
         response = _attachment(await page.db(zipped, tables), "application/zip", f"{name}-tables.zip")
     elif what.endswith(".csv") and what[:-4] in {t.name for t in report.tables}:
         files = await page.db(report_files, report)
