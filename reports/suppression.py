@@ -56,7 +56,11 @@ def hidden_cells(table, below: int) -> set[tuple[int, int]]:
                 continue
             # Enough hidden when no single one can be worked out, and together they are not small.
             while len(mine) < 2 or sum(rows[r][c] for r, c in mine) < below:
-                shown = [cell for cell in group if cell not in hidden]
+                # A zero only when no other count is left: the same counts laid out another way
+                # (a year's Ombudsman decisions as a row, not a column, with its zeros) must be
+                # hidden alike.
+                shown = ([cell for cell in group if cell not in hidden and rows[cell[0]][cell[1]] > 0]
+                         or [cell for cell in group if cell not in hidden])
                 if not shown:
                     break
                 smallest = min(shown, key=lambda cell: (rows[cell[0]][cell[1]], cell))

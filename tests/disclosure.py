@@ -115,6 +115,17 @@ def recovered(published: Path, truth: Path) -> list[str]:
                 for r, row in enumerate(shown[name]):
                     if row[column] == HIDDEN and shown[other][r][other_column] != HIDDEN:
                         found.append(f"{name}: {row[list(row)[0]]} {column} is shown in {other}")
+    # 5. The year's Ombudsman decisions, a column of one table and a row of another.
+    for name in shown:
+        if not name.endswith("_ombudsman") or f"{name}_by_year" not in shown:
+            continue
+        by_year = shown[f"{name}_by_year"]
+        if not by_year or by_year[-1]["source"] != "records":
+            continue
+        for row in shown[name]:
+            other = by_year[-1].get(row["result"])
+            if (row["referrals"] == HIDDEN) != (other == HIDDEN):
+                found.append(f"{name}: {row['result']} is hidden in one table and shown in the other")
     return found
 
 

@@ -203,3 +203,19 @@ def test_report_of_an_empty_year_writes_every_file(tmp_path, capsys):
     assert "No complaints under the Children's statutory complaints procedure were received in 2023-24." in page
     assert "No complaints were received in 2023-24, so no response was due." in page
     assert "0 of the 0" not in page and "decrease of 100%" not in page and " 0%" not in page
+
+
+def test_a_years_decisions_are_hidden_alike_as_a_column_and_as_a_row():
+    # 8 referrals: 5 premature, 3 not upheld. As this year's table (a column, no zeros) and as
+    # the last row of the table by year (with a zero for every other decision).
+    column = Table("o", "O", ["result", "referrals"], [["premature", 5], ["not_upheld", 3]], counts=(1,))
+    row = Table("y", "Y", ["year", "referrals", "premature", "closed", "not_upheld", "source"],
+                [["2023-24", 8, 5, 0, 3, "records"]], counts=(1, 2, 3, 4), not_additive=(1, 2, 3, 4),
+                row_sum=(1, (2, 3, 4)))
+    assert [r[1] for r in shown_rows(column, 5)] == [HIDDEN, HIDDEN]
+    assert shown_rows(row, 5) == [["2023-24", 8, HIDDEN, 0, HIDDEN, "records"]]
+
+
+def test_a_zero_is_hidden_when_nothing_else_can_protect_a_small_count():
+    table = Table("t", "T", ["stage", "extended"], [[2, 1], [3, 0]], counts=(1,))
+    assert [r[1] for r in shown_rows(table, 5)] == [HIDDEN, HIDDEN]
