@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -169,7 +170,10 @@ def _council_late_reasons(code: str | None, option: str) -> list[str] | None:
     except late_reasons.LateReasonsError as problem:
         raise UserError(str(problem)) from None
     if code not in codes:
-        raise UserError(f"{option}: {code!r} is not on the council's list of reasons for lateness: "
+        # A clerk's typo ("stafcapacity") gets the code it is closest to first.
+        near = difflib.get_close_matches(code.casefold(), codes, n=1, cutoff=0.6)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        raise UserError(f"{option}: {code!r} is not on the council's list of reasons for lateness{hint}: "
                         f"{', '.join(codes)}")
     return codes
 

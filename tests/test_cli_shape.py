@@ -217,6 +217,9 @@ def test_a_late_reason_not_on_the_councils_list_is_refused_naming_the_list():
     assert line == ("complaints: --late-reason: 'holidays' is not on the council's list of reasons for lateness: "
                     "staff_capacity, officer_left_or_changed, officer_not_responding, complexity, "
                     "waiting_for_information, complainant_not_available, other")
+    # A typo is shown the code it is closest to.
+    line = refusal(complaints("respond", "CS-1", "--outcome", "upheld", "--late-reason", "stafcapacity"))
+    assert "'stafcapacity' is not on the council's list of reasons for lateness (did you mean staff_capacity?)" in line
     line = refusal(complaints("late-reason", "CS-1", "--reason", "holidays"))
     assert "--reason: 'holidays' is not on the council's list" in line
 
