@@ -9,7 +9,7 @@ paragraph gives back what a table hides.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from reports import charts, wording
 from reports.figures import ProcedureFigures, Table, _working_days, share
@@ -123,17 +123,11 @@ def _plain(value: Any) -> Any:
     return value if value is None or value == HIDDEN or isinstance(value, (int, float)) else None
 
 
-def _describe(kind: str, title: str, categories: list[str], series: list[charts.Series], unit: str = "") -> str:
-    describe: Callable[..., str] | None = getattr(charts, "describe", None)
-    return describe(kind, title, categories, series, unit=unit) if describe else title
-
-
 def _chart(kind: str, title: str, categories: list[str], series: list[charts.Series], table: Table,
            unit: str = "") -> Chart:
-    draw = {"bar": charts.bar_chart, "line": charts.line_chart,
-            "hbar": getattr(charts, "hbar_chart", charts.bar_chart)}[kind]
+    draw = {"bar": charts.bar_chart, "line": charts.line_chart, "hbar": charts.hbar_chart}[kind]
     svg = draw(title, categories, series, unit=unit)
-    return Chart(title, _describe(kind, title, categories, series, unit), charts.data_uri(svg), table.title)
+    return Chart(title, charts.describe(kind, title, categories, series, unit=unit), charts.data_uri(svg), table.title)
 
 
 def _months(fig: ProcedureFigures) -> list[str]:
@@ -297,10 +291,9 @@ def by_month_chart(fig: ProcedureFigures, pub: Published) -> Chart:
 
 
 def categories_chart(title: str, table: Table, pub: Published, label: str, value: str) -> Chart:
-    rows = pub.rows(table)
+    """Lying bars, one a category (a service area, an outcome), their names in full."""
     names = [wording.category(str(v)) for v in pub.column(table, label)]
-    return _chart("hbar", title, names, [("Complaints", [_plain(v) for v in pub.column(table, value)])], table) \
-        if rows else _chart("hbar", title, [], [("Complaints", [])], table)
+    return _chart("hbar", title, names, [("Complaints", [_plain(v) for v in pub.column(table, value)])], table)
 
 
 def late_chart(fig: ProcedureFigures, pub: Published) -> Chart:
