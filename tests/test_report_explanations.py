@@ -4,9 +4,8 @@ record store the engine wrote, and from one made before these were recorded."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
-import pytest
 from sqlalchemy import text
 
 from council.late_reasons import SHIPPED
@@ -15,8 +14,9 @@ from reports.explanations import channels_table, late_reasons_table, recommendat
 from reports.figures import ProcedureFigures
 from reports.records import ComplaintFacts, StageFacts, read_records
 from reports.year import FinancialYear
-from store.record_store import RecordStore
 from tests.test_rules import act, assigned
+# The record store on SQLite and on PostgreSQL, as the store's own tests have it.
+from tests.test_store import store as records_store  # noqa: F401
 from web.labels import label
 
 YEAR = FinancialYear(2023)
@@ -108,10 +108,6 @@ def answered_late_with_reason():
     act(complaint_, "respond", a.Respond("partially_upheld", recommendations=["Call the family back the same day"]),
         "2024-05-20")
     return complaint_.state
-
-
-# The record store on SQLite and on PostgreSQL, as the store's own tests have it.
-from tests.test_store import store as records_store  # noqa: E402,F401
 
 
 def test_the_store_keeps_the_reason_the_note_the_recommendations_and_the_channel(records_store):
