@@ -299,7 +299,7 @@ def procedure_figures(records: Records, policy, year: FinancialYear, history: Hi
                   ["reason", "complaints"], _by_count(reasons), counts=(1,), not_additive=(1,)))
     requests = Counter((c.stage(2).request_reason or "not recorded") for c in mine if c.stage(2))
     fig.add(Table(f"{key}_escalation_reasons", "Reasons for asking for stage 2",
-                  ["reason", "requests"], _by_count(requests), counts=(1,)))
+                  ["escalation_reason", "requests"], _by_count(requests), counts=(1,)))
 
     stages = Counter(final_stage(c) for c in mine)
     fig.add(Table(f"{key}_stages", "How far complaints went", ["final_stage", "description", "complaints", "share_pct"],

@@ -13,7 +13,7 @@ from typing import Any
 
 from reports import charts, wording
 from reports.figures import ProcedureFigures, Table, _working_days, share
-from reports.suppression import HIDDEN, hidden_cells, shown_rows
+from reports.suppression import HIDDEN, hidden_cells
 from reports.year import month_name
 
 # The sections a final report cannot go without the council's words (issue 11): what a
@@ -49,15 +49,21 @@ class Published:
 
     def __init__(self, below: int) -> None:
         self.below = below
+        self._hidden: dict[int, set[tuple[int, int]]] = {}
         self._rows: dict[int, list[list[Any]]] = {}
+
+    def hidden(self, table: Table) -> set[tuple[int, int]]:
+        """The table's hidden cells, worked out once (the sections, the HTML and the CSVs ask)."""
+        if id(table) not in self._hidden:
+            self._hidden[id(table)] = hidden_cells(table, self.below)
+        return self._hidden[id(table)]
 
     def rows(self, table: Table) -> list[list[Any]]:
         if id(table) not in self._rows:
-            self._rows[id(table)] = shown_rows(table, self.below)
+            hidden = self.hidden(table)
+            self._rows[id(table)] = [[HIDDEN if (r, c) in hidden else v for c, v in enumerate(row)]
+                                     for r, row in enumerate(table.rows)]
         return self._rows[id(table)]
-
-    def hidden(self, table: Table) -> set[tuple[int, int]]:
-        return hidden_cells(table, self.below)
 
     def cell(self, table: Table, label: Any, column: str, missing: Any = 0) -> Any:
         """The published value of ``column`` in the row whose first cell is ``label``."""
@@ -169,7 +175,7 @@ def outcomes_paragraph(fig: ProcedureFigures, pub: Published) -> str:
     rows = pub.rows(fig.tables["outcomes"])
     if not rows:
         return ""
-    told = "; ".join(f"{_n(n)} {wording.category(o).lower()}" for o, n, _ in rows)
+    told = "; ".join(f"{_n(n)} {wording.category(o, 'outcome').lower()}" for o, n, _ in rows)
     return f"Of the {_complaints(pub.number(fig.facts['total']))} received in {fig.year.label}: {told}."
 
 
@@ -292,7 +298,7 @@ def by_month_chart(fig: ProcedureFigures, pub: Published) -> Chart:
 
 def categories_chart(title: str, table: Table, pub: Published, label: str, value: str) -> Chart:
     """Lying bars, one a category (a service area, an outcome), their names in full."""
-    names = [wording.category(str(v)) for v in pub.column(table, label)]
+    names = [wording.cell(label, v) for v in pub.column(table, label)]
     return _chart("hbar", title, names, [("Complaints", [_plain(v) for v in pub.column(table, value)])], table)
 
 

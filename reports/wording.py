@@ -11,7 +11,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from models.words import LABELS
 from reports.suppression import HIDDEN
+
+# Which of the engine's lists a column's codes come from, and the order to look a code up
+# in when the column does not say (a chart's categories).
+KINDS = {"outcome": "outcome", "result": "ombudsman_result", "channel": "channel", "reason": "reason",
+         "escalation_reason": "escalation_reason"}
 
 # Column names in words. A column not named here is read from its name (underscores to spaces).
 COLUMNS = {
@@ -23,6 +29,7 @@ COLUMNS = {
     "service_area": "Service area",
     "complainant": "Who complained",
     "reason": "Reason",
+    "escalation_reason": "Reason",
     "requests": "Requests",
     "responses": "Responses",
     "channel": "How the complaint arrived",
@@ -72,7 +79,8 @@ COLUMNS = {
 # Columns of what people wrote or named (a team, a member of staff, a lesson): printed as written.
 WRITTEN = {"team", "officer", "service_area", "lesson", "compliment", "recommendation"}
 
-# Category codes in words, wherever they appear in a table.
+# The report's own categories in words (its groups of complainants, how a response stood,
+# where a figure comes from); the engine's codes are models.words' (KINDS).
 CATEGORIES = {
     "child": "Child or young person",
     "child_with_advocate": "Child or young person, with an advocate",
@@ -81,37 +89,12 @@ CATEGORIES = {
     "adopter": "Adopter",
     "professional": "Professional",
     "other": "Other",
-    "upheld": "Upheld",
-    "partially_upheld": "Partially upheld",
-    "not_upheld": "Not upheld",
-    "no_finding": "No finding",
-    "no_response": "No response",
     "awaiting": "Not yet answered",
     "on_time": "On time",
     "extended": "On time, after an extension",
     "late": "Late, or not answered",
-    "premature": "Premature",
-    "closed_after_initial_enquiries": "Closed after initial enquiries",
-    "upheld_fault_and_injustice": "Upheld: fault and injustice",
-    "upheld_fault_no_injustice": "Upheld: fault, no injustice",
-    "upheld_remedied_already": "Upheld: already remedied by the council",
     "awaiting_decision": "Awaiting decision",
     "records": "The record store",
-    "letter": "Letter",
-    "phone": "Telephone",
-    "email": "Email",
-    "in_person": "In person",
-    "online_form": "Online form",
-    "online form": "Online form",
-    "advocate": "Through an advocate",
-    "communication": "Communication",
-    "placement": "Placement",
-    "service_failure": "Service failure",
-    "staff_attitude": "Staff attitude",
-    "wrong_information": "Wrong information or data sharing",
-    "disagree": "Disagrees with the council's decision",
-    "no_actions": "No actions after stage 1",
-    "late_response": "Late response at stage 1",
     "history": "The council's published figures",
     "not recorded": "Not recorded",
 }
@@ -123,15 +106,21 @@ def column(name: str) -> str:
         return COLUMNS[name]
     if name in CATEGORIES:
         return CATEGORIES[name]
+    if name in LABELS["ombudsman_result"]:       # the decisions, as columns of the table by year
+        return LABELS["ombudsman_result"][name]
     if name.startswith("within_"):
         return f"Within {name.removeprefix('within_')} working days"
     return name.replace("_", " ").capitalize()
 
 
-def category(value: str) -> str:
-    """A category code in words; text that is already words is left as written."""
+def category(value: str, kind: str | None = None) -> str:
+    """A category code in words (from the engine's list ``kind`` when given); text that is
+    already words is left as written."""
     if value in CATEGORIES:
         return CATEGORIES[value]
+    for each in ([kind] if kind else KINDS.values()):
+        if value in LABELS.get(each, {}):
+            return LABELS[each][value]
     if value.startswith("within_") and value.removeprefix("within_").isdigit():
         return f"Within {value.removeprefix('within_')} working days"
     if " " not in value and (value.islower() or "_" in value):
@@ -180,7 +169,7 @@ def cell(name: str, value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, str):
-        return value if name in WRITTEN else category(value)
+        return value if name in WRITTEN else category(value, KINDS.get(name))
     return str(value)
 
 
